@@ -1,0 +1,57 @@
+# The blog's two everyday commands are `make serve` and `make test`; both bootstrap the
+# environment (.venv from requirements.lock, node_modules from package-lock.json) first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: serve test build new bench lint lock clean help
+
+help:
+	@echo "make serve   preview the site at http://127.0.0.1:8000 with live reload"
+	@echo "make test    run every test: nn, snippets, strict site build, site checks"
+	@echo "make build   strict build into site/"
+	@echo "make new TITLE=\"...\"  start a new post (see README)"
+	@echo "make bench   run the benchmarks in benchmarks/"
+	@echo "make lock    re-pin requirements.lock from pyproject.toml"
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+env: $(STAMP) $(NODE_STAMP)
+
+serve: $(STAMP) $(NODE_STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(STAMP) $(NODE_STAMP)
+	$(BIN)/mkdocs build --strict
+
+test: $(STAMP) $(NODE_STAMP)
+	$(BIN)/ruff check nn snippets tests hooks benchmarks
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lint: $(STAMP)
+	$(BIN)/ruff check nn snippets tests hooks benchmarks
+
+# Needs the network: resolves the newest versions allowed by pyproject.toml and pins them.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv==0.13.8
+	$(BIN)/uv pip compile pyproject.toml --group docs --group test --python-version 3.11.7 \
+		--generate-hashes --quiet -o requirements.lock
+
+clean:
+	rm -rf site .cache .pytest_cache .hypothesis

@@ -1,0 +1,161 @@
+"""Typeset every formula with MathJax at build time, as SVG inside the page.
+
+``pymdownx.arithmatex`` (generic mode) marks math as ``<span class="arithmatex">\\(..\\)``
+and ``<div class="arithmatex">\\[..\\]``. This hook sends each formula to MathJax running in
+Node (``hooks/mathjax_render.cjs``, MathJax pinned in ``package-lock.json``) and replaces
+it with the SVG that MathJax returns. So the site serves no MathJax script and no web font,
+math survives Material's instant navigation, and a TeX error fails the build naming the
+page instead of showing red text to a reader.
+
+Rendered formulas are cached on disk (``.cache/mathjax.sqlite``) keyed on the TeX, the
+display mode and the MathJax version, so a warm build starts no renderer at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+ROOT = Path(__file__).resolve().parent.parent
+RENDERER = ROOT / "hooks" / "mathjax_render.cjs"
+MATHJAX_PACKAGE = ROOT / "node_modules" / "mathjax-full" / "package.json"
+CACHE_FILE = ROOT / ".cache" / "mathjax.sqlite"
+
+MATH = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.DOTALL
+)
+DELIMITERS = {"span": (r"\(", r"\)"), "div": (r"\[", r"\]")}
+
+
+class MathJaxError(Exception):
+    pass
+
+
+class Renderer:
+    """A long-lived Node process that turns TeX into SVG, one formula per request."""
+
+    def __init__(self) -> None:
+        if not MATHJAX_PACKAGE.is_file():
+            raise PluginError(
+                f"MathJax is not installed ({MATHJAX_PACKAGE} is missing): run `npm ci`, "
+                "or `make build`, which does it for you"
+            )
+        self.version = json.loads(MATHJAX_PACKAGE.read_text())["version"]
+        self.process: subprocess.Popen | None = None
+        self.css = ""
+        CACHE_FILE.parent.mkdir(exist_ok=True)
+        self.db = sqlite3.connect(CACHE_FILE)
+        self.db.execute("CREATE TABLE IF NOT EXISTS svg (key TEXT PRIMARY KEY, svg TEXT)")
+        row = self.db.execute("SELECT svg FROM svg WHERE key = 'css:' || ?", (self.version,))
+        cached_css = row.fetchone()
+        self.css = cached_css[0] if cached_css else ""
+        self.rendered = 0
+        self.cached = 0
+
+    def _start(self) -> None:
+        self.process = subprocess.Popen(
+            ["node", str(RENDERER)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, encoding="utf-8",
+        )
+        first = json.loads(self.process.stdout.readline())
+        self.css = first["css"]
+        self.db.execute("INSERT OR REPLACE INTO svg VALUES ('css:' || ?, ?)",
+                        (self.version, self.css))
+
+    def render(self, tex: str, display: bool) -> str:
+        key = hashlib.sha256(f"{self.version}\0{display}\0{tex}".encode()).hexdigest()
+        row = self.db.execute("SELECT svg FROM svg WHERE key = ?", (key,)).fetchone()
+        if row:
+            self.cached += 1
+            return row[0]
+        if self.process is None:
+            self._start()
+        assert self.process and self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps({"tex": tex, "display": display}) + "\n")
+        self.process.stdin.flush()
+        answer = json.loads(self.process.stdout.readline())
+        if "error" in answer:
+            raise MathJaxError(answer["error"])
+        self.db.execute("INSERT OR REPLACE INTO svg VALUES (?, ?)", (key, answer["svg"]))
+        self.rendered += 1
+        return answer["svg"]
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+        if self.process:
+            self.process.stdin.close()
+            self.process.wait(timeout=10)
+
+
+renderer: Renderer | None = None
+
+
+def strip_delimiters(tag: str, body: str) -> str:
+    tex = html.unescape(body).strip()
+    opening, closing = DELIMITERS[tag]
+    if tex.startswith(opening) and tex.endswith(closing):
+        tex = tex[len(opening):-len(closing)]
+    return tex.strip()
+
+
+def typeset(page_html: str, where: str) -> str:
+    assert renderer is not None
+    errors = []
+
+    def replace(match: re.Match) -> str:
+        tag = match["tag"]
+        tex = strip_delimiters(tag, match["body"])
+        try:
+            svg = renderer.render(tex, display=tag == "div")
+        except MathJaxError as error:
+            errors.append(f"{where}: TeX error in {tex!r}: {error}")
+            return match.group(0)
+        return f'<{tag} class="arithmatex">{svg}</{tag}>'
+
+    out = MATH.sub(replace, page_html)
+    if errors:
+        raise PluginError("MathJax could not typeset:\n  " + "\n  ".join(errors))
+    return out
+
+
+def on_pre_build(config):
+    global renderer
+    renderer = Renderer()
+
+
+@event_priority(50)  # before the blog plugin cuts excerpts out of a post's content
+def on_page_content(html_content, page, config, files):
+    return typeset(html_content, f"docs/{page.file.src_path}")
+
+
+def on_post_page(output, page, config):
+    # Catches math that reached the page by another road (excerpts on index pages).
+    output = typeset(output, f"docs/{page.file.src_path}")
+    if "<mjx-container" in output:
+        style = f'<style id="mathjax-svg-styles">{renderer.css}</style>'
+        output = output.replace("</head>", style + "</head>", 1)
+    return output
+
+
+def on_post_build(config):
+    global renderer
+    if renderer:
+        print(f"MathJax: {renderer.rendered} formulas rendered, {renderer.cached} from cache")
+        renderer.close()
+        renderer = None
+
+
+def on_build_error(error):
+    global renderer
+    if renderer:
+        renderer.close()
+        renderer = None

@@ -1,0 +1,136 @@
+"""Check code includes before pymdownx.snippets resolves them.
+
+Snippets already fails (``check_paths: true``) on a missing file. This hook adds what it
+does not check: a ``[start:x]`` without its ``[end:x]`` (Snippets would silently include
+to the end of the file), an include by line numbers instead of by section, an unknown
+section, and a path that could mean a file under more than one base path.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+MARKER = re.compile(r"--8<--\s*\[(?P<kind>start|end):(?P<name>[^\]]*)\]")
+SECTION_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+# `--8<-- "path"` on one line (a leading `;` escapes it, as in Snippets itself).
+INCLUDE_LINE = re.compile(r"^\s*(?<!;)-{1,}8<-{1,}\s+([\"'])(?P<target>[^\"']+)\1\s*$")
+BLOCK_FENCE = re.compile(r"^\s*-{1,}8<-{1,}\s*$")
+
+
+def section_errors(path: Path, text: str) -> list[str]:
+    """Problems with the section markers of one file (unbalanced, duplicated, misnamed)."""
+    problems = []
+    open_sections: dict[str, int] = {}
+    closed: set[str] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in MARKER.finditer(line):
+            name = match["name"]
+            if not SECTION_NAME.match(name):
+                problems.append(f"{path}:{number}: section name {name!r} must be letters, "
+                                "digits, '_' or '-'")
+            elif match["kind"] == "start":
+                if name in open_sections or name in closed:
+                    problems.append(f"{path}:{number}: section {name!r} starts twice")
+                open_sections[name] = number
+            elif name not in open_sections:
+                problems.append(f"{path}:{number}: [end:{name}] without a [start:{name}]")
+            else:
+                del open_sections[name]
+                closed.add(name)
+    for name, number in open_sections.items():
+        problems.append(f"{path}:{number}: [start:{name}] has no [end:{name}] (Snippets would "
+                        "include everything to the end of the file)")
+    return problems
+
+
+def sections(text: str) -> set[str]:
+    return {m["name"] for m in MARKER.finditer(text) if m["kind"] == "start"}
+
+
+def includes(markdown: str) -> list[tuple[int, str]]:
+    """``(line number, target)`` of every snippet include in a page's Markdown."""
+    found = []
+    in_block = False
+    in_fence = False
+    for number, line in enumerate(markdown.splitlines(), start=1):
+        if BLOCK_FENCE.match(line):
+            in_block = not in_block
+            continue
+        if in_block:
+            if line.strip() and not line.strip().startswith(";"):
+                found.append((number, line.strip()))
+            continue
+        if line.lstrip().startswith(("```", "~~~")):
+            # A fenced block can contain an include (that is how code is shown); the
+            # include sits on its own line inside the fence, so keep scanning.
+            in_fence = not in_fence
+        match = INCLUDE_LINE.match(line)
+        if match:
+            found.append((number, match["target"]))
+    return found
+
+
+class SnippetChecker:
+    def __init__(self, base_paths: list[Path]) -> None:
+        self.base_paths = base_paths
+        self.section_cache: dict[Path, set[str]] = {}
+
+    def check_tree(self) -> list[str]:
+        problems = []
+        for base in self.base_paths:
+            for path in sorted(base.rglob("*.py")):
+                problems += section_errors(path, path.read_text(encoding="utf-8"))
+        return problems
+
+    def check_include(self, target: str) -> str | None:
+        if target.startswith(("http://", "https://")):
+            return f"{target!r}: remote includes are not allowed"
+        name, _, rest = target.partition(":")
+        if re.fullmatch(r"-?\d+(:-?\d+)?(,-?\d+(:-?\d+)?)*", rest):
+            return f"{target!r}: include by section name, not by line numbers"
+        candidates = [base / name for base in self.base_paths if (base / name).is_file()]
+        if not candidates:
+            bases = ", ".join(f"{b.name}/" for b in self.base_paths)
+            return f"{target!r}: no file {name!r} under {bases}"
+        if len(candidates) > 1:
+            return f"{target!r}: ambiguous, matches {[str(c) for c in candidates]}"
+        path = candidates[0]
+        if path.suffix == ".py" and not rest:
+            return f"{target!r}: include a named section (file.py:section), not a whole file"
+        if rest:
+            if path not in self.section_cache:
+                self.section_cache[path] = sections(path.read_text(encoding="utf-8"))
+            if rest not in self.section_cache[path]:
+                known = sorted(self.section_cache[path]) or "none"
+                return f"{target!r}: no section {rest!r} in {path} (sections: {known})"
+        return None
+
+
+checker: SnippetChecker | None = None
+
+
+def on_config(config):
+    global checker
+    options = config.mdx_configs.get("pymdownx.snippets", {})
+    root = Path(config.config_file_path).parent
+    bases = [root / p for p in options.get("base_path", [])]
+    checker = SnippetChecker(bases)
+    problems = checker.check_tree()
+    if problems:
+        raise PluginError("Unbalanced snippet sections:\n  " + "\n  ".join(problems))
+    return config
+
+
+def on_page_markdown(markdown, page, config, files):
+    assert checker is not None
+    problems = []
+    for number, target in includes(markdown):
+        error = checker.check_include(target)
+        if error:
+            problems.append(f"docs/{page.file.src_path}:{number}: {error}")
+    if problems:
+        raise PluginError("Broken code include:\n  " + "\n  ".join(problems))
+    return markdown

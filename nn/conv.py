@@ -1,0 +1,405 @@
+"""Two-dimensional convolution, ``torch.nn.Conv2d``, by im2col and one matrix product.
+
+Like PyTorch, the layer computes a cross-correlation of an ``(N, C, H, W)`` input ``x`` with a
+weight ``W`` of shape ``(O, C, kH, kW)``: with stride :math:`s`, dilation :math:`d` and the
+input zero-padded to :math:`x^p`,
+
+.. math:: y_{n,o,h,w} = b_o + \\sum_{c,i,j} W_{o,c,i,j}\\,
+          x^p_{n,\\,c,\\,h s_H + i d_H,\\,w s_W + j d_W},
+
+of shape ``(N, O, H_out, W_out)`` with
+:math:`H_\\text{out} = \\lfloor (H + p_\\text{top} + p_\\text{bottom} - d_H (k_H - 1) - 1)
+/ s_H \\rfloor + 1` (the same along the width).
+
+The fast path gathers every receptive field into the columns of a matrix (*im2col*), so the
+sum over ``(c, i, j)`` becomes one matrix product. The backward pass is two more products and
+*col2im*, which adds each column back where it came from. ``conv2d_reference_forward`` and
+``conv2d_reference_backward`` compute the same with plain loops; the tests use them as oracles.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from nn.checks import check_array, check_dim
+from nn.init import as_generator, kaiming_uniform_, uniform_
+from nn.module import Module, Parameter
+
+Pair = tuple[int, int]
+#: Padding as ``(top, bottom, left, right)``; ``'same'`` may need one more on the bottom/right.
+Padding4 = tuple[int, int, int, int]
+
+
+def _pair(value: int | tuple[int, int], what: str, owner: str, minimum: int) -> Pair:
+    """``3 -> (3, 3)``; ``(3, 5)`` stays; anything else, or a value below ``minimum``, raises."""
+    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(pair) != 2 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair
+    ):
+        raise TypeError(f"{owner}: {what} must be an int or a pair of ints, got {value!r}")
+    if min(pair) < minimum:
+        raise ValueError(f"{owner}: {what} must be >= {minimum}, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def same_padding(kernel_size: Pair, dilation: Pair) -> Padding4:
+    """The padding that keeps ``H_out = H`` and ``W_out = W`` at stride 1.
+
+    The total along an axis is :math:`d(k - 1)`; like PyTorch, the first side gets
+    ``total // 2`` and the second side the rest, so an even kernel pads one more on the
+    bottom and on the right.
+    """
+    (kh, kw), (dh, dw) = kernel_size, dilation
+    total_h, total_w = dh * (kh - 1), dw * (kw - 1)
+    return total_h // 2, total_h - total_h // 2, total_w // 2, total_w - total_w // 2
+
+
+def conv2d_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
+    """:math:`\\lfloor (\\text{size} + \\text{padding} - d(k - 1) - 1) / s \\rfloor + 1`.
+
+    ``padding`` is the total added along the axis (``2p`` for a symmetric ``p``).
+    """
+    return (size + padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+# --8<-- [start:im2col]
+def im2col(
+    x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Padding4, dilation: Pair
+) -> np.ndarray:
+    """Every receptive field of ``x`` as one column of a matrix.
+
+    Parameters
+    ----------
+    x : array, shape (N, C, H, W)
+    kernel_size, stride, dilation : (int, int)
+    padding : (top, bottom, left, right)
+
+    Returns
+    -------
+    cols : array, shape (C * kH * kW, N * H_out * W_out)
+        ``cols[(c, i, j), (n, h, w)] = x_padded[n, c, h*sH + i*dH, w*sW + j*dW]``.
+        Channels lead both the rows and the padded copy, so the gather below copies runs of
+        ``W_out`` neighbouring numbers, and the weight, reshaped to ``(O, C*kH*kW)``,
+        multiplies it as it is stored.
+    """
+    n, c, h, w = x.shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    top, bottom, left, right = padding
+    x_padded = np.zeros((c, n, h + top + bottom, w + left + right), dtype=x.dtype)
+    x_padded[:, :, top : top + h, left : left + w] = x.transpose(1, 0, 2, 3)
+    # A read-only view, shape (C, N, H', W', dH*(kH-1)+1, dW*(kW-1)+1): no copy yet.
+    windows = sliding_window_view(x_padded, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
+    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]  # (C, N, H_out, W_out, kH, kW)
+    # The only copy: reorder to (C, kH, kW, N, H_out, W_out) and flatten to 2-D.
+    return windows.transpose(0, 4, 5, 1, 2, 3).reshape(c * kh * kw, -1)
+# --8<-- [end:im2col]
+
+
+# --8<-- [start:col2im]
+def col2im(
+    cols: np.ndarray,
+    x_shape: tuple[int, int, int, int],
+    kernel_size: Pair,
+    stride: Pair,
+    padding: Padding4,
+    dilation: Pair,
+) -> np.ndarray:
+    """The adjoint of :func:`im2col`: add every column back onto the pixels it was read from.
+
+    Parameters
+    ----------
+    cols : array, shape (C * kH * kW, N * H_out * W_out)
+    x_shape : (N, C, H, W)
+
+    Returns
+    -------
+    array, shape (N, C, H, W)
+        Overlapping windows add up. One strided slice-add per kernel offset ``(i, j)``: a
+        loop of ``kH * kW`` steps, each a whole-array operation (no ``np.add.at``).
+    """
+    n, c, h, w = x_shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    top, bottom, left, right = padding
+    h_out = conv2d_output_size(h, kh, sh, top + bottom, dh)
+    w_out = conv2d_output_size(w, kw, sw, left + right, dw)
+    cols = cols.reshape(c, kh, kw, n, h_out, w_out)
+    grad_padded = np.zeros((c, n, h + top + bottom, w + left + right), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i * dh, i * dh + sh * (h_out - 1) + 1, sh)
+            columns = slice(j * dw, j * dw + sw * (w_out - 1) + 1, sw)
+            grad_padded[:, :, rows, columns] += cols[:, i, j]
+    grad = grad_padded[:, :, top : top + h, left : left + w]
+    return np.ascontiguousarray(grad.transpose(1, 0, 2, 3))
+# --8<-- [end:col2im]
+
+
+class Conv2d(Module):
+    """A 2-D convolution (cross-correlation) over an ``(N, C, H, W)`` batch.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        ``C`` and ``O``.
+    kernel_size : int or (int, int)
+    stride : int or (int, int)
+    padding : int, (int, int), 'same' or 'valid'
+        Zeros added on both sides of each axis. ``'valid'`` is 0; ``'same'`` keeps the
+        spatial size (stride 1 only) and, for an even dilated extent, pads one more on the
+        bottom/right, like PyTorch.
+    dilation : int or (int, int)
+        Spacing between kernel taps.
+    bias : bool
+    dtype : float32 or float64
+        The parameters' dtype; inputs must match it (a mismatch is a ``TypeError``), so
+        float32 in gives float32 out.
+    rng : numpy.random.Generator, int or None
+        Source of the initial values; an int is a seed.
+
+    Attributes
+    ----------
+    weight : Parameter, shape (O, C, kH, kW)
+        PyTorch's default: :math:`U(-1/\\sqrt{\\text{fan\\_in}}, 1/\\sqrt{\\text{fan\\_in}})`,
+        :math:`\\text{fan\\_in} = C k_H k_W`.
+    bias : Parameter or None, shape (O,)
+        The same distribution.
+
+    Shapes
+    ------
+    input ``(N, C, H, W)`` -> output ``(N, O, H_out, W_out)``, see :func:`conv2d_output_size`.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Pair,
+        stride: int | Pair = 1,
+        padding: int | Pair | Literal["same", "valid"] = 0,
+        dilation: int | Pair = 1,
+        bias: bool = True,
+        *,
+        dtype: type | np.dtype = np.float64,
+        rng: np.random.Generator | int | None = None,
+    ) -> None:
+        owner = "Conv2d"
+        if in_channels < 1 or out_channels < 1:
+            raise ValueError(
+                f"{owner}: in_channels and out_channels must be positive, "
+                f"got {in_channels} and {out_channels}"
+            )
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise TypeError(f"{owner}: dtype must be float32 or float64, got {dtype}")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _pair(kernel_size, "kernel_size", owner, 1)
+        self.stride = _pair(stride, "stride", owner, 1)
+        self.dilation = _pair(dilation, "dilation", owner, 1)
+        if padding == "same":
+            if self.stride != (1, 1):
+                raise ValueError(
+                    f"{owner}: padding='same' is not supported for strided convolutions "
+                    f"(stride={self.stride}), as in PyTorch"
+                )
+            self._padding4 = same_padding(self.kernel_size, self.dilation)
+        elif padding == "valid":
+            self._padding4 = (0, 0, 0, 0)
+        elif isinstance(padding, str):
+            raise ValueError(f"{owner}: padding string must be 'same' or 'valid', got {padding!r}")
+        else:
+            ph, pw = _pair(padding, "padding", owner, 0)
+            self._padding4 = (ph, ph, pw, pw)
+        self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", owner, 0)
+
+        rng = as_generator(rng)
+        kh, kw = self.kernel_size
+        self.weight = Parameter(np.empty((out_channels, in_channels, kh, kw), dtype), "weight")
+        # kaiming_uniform_(a=sqrt(5)) is PyTorch's default, i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        kaiming_uniform_(self.weight, rng, a=math.sqrt(5))
+        self.bias = None
+        if bias:
+            bound = 1.0 / math.sqrt(in_channels * kh * kw)
+            self.bias = Parameter(np.empty(out_channels, dtype), "bias")
+            uniform_(self.bias, rng, -bound, bound)
+        self._cols: np.ndarray | None = None
+        self._x_shape: tuple[int, int, int, int] | None = None
+
+    def output_shape(self, input_shape: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """``(N, O, H_out, W_out)`` for an input of shape ``(N, C, H, W)``."""
+        n, _, h, w = input_shape
+        top, bottom, left, right = self._padding4
+        return (
+            n,
+            self.out_channels,
+            conv2d_output_size(
+                h, self.kernel_size[0], self.stride[0], top + bottom, self.dilation[0]
+            ),
+            conv2d_output_size(
+                w, self.kernel_size[1], self.stride[1], left + right, self.dilation[1]
+            ),
+        )
+
+    def _check_input(self, x: np.ndarray) -> None:
+        owner = repr(self)
+        check_array(x, owner, ndim=4)
+        check_dim(x, 1, self.in_channels, owner, "input channels (shape[1])")
+        if x.dtype != self.weight.data.dtype:
+            raise TypeError(
+                f"{owner}: input dtype {x.dtype} does not match the parameters' dtype "
+                f"{self.weight.data.dtype}; cast the input or build the layer with dtype={x.dtype}"
+            )
+        top, bottom, left, right = self._padding4
+        padded = (x.shape[2] + top + bottom, x.shape[3] + left + right)
+        extent = tuple(
+            d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation, strict=True)
+        )
+        if extent[0] > padded[0] or extent[1] > padded[1]:
+            raise ValueError(
+                f"{owner}: the (dilated) kernel {extent[0]}x{extent[1]} is larger than the "
+                f"padded input {padded[0]}x{padded[1]} (input shape {x.shape})"
+            )
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """``x`` of shape ``(N, C, H, W)`` -> ``y`` of shape ``(N, O, H_out, W_out)``.
+
+        With ``cols = im2col(x)`` of shape ``(C kH kW, N H_out W_out)``, ``y`` is the product
+        :math:`W_{(O, C k_H k_W)} \\cdot \\text{cols} + b`, reordered from ``(O, N, ...)``
+        to ``(N, O, ...)``.
+        """
+        self._check_input(x)
+        weight = self.weight.data
+        out_channels = weight.shape[0]
+        n, _, h_out, w_out = self.output_shape(x.shape)
+        # --8<-- [start:forward]
+        cols = im2col(x, self.kernel_size, self.stride, self._padding4, self.dilation)
+        y = weight.reshape(out_channels, -1) @ cols  # (O, N * H_out * W_out)
+        if self.bias is not None:
+            y += self.bias.data[:, None]
+        self._cols, self._x_shape = cols, x.shape  # what backward needs
+        y = y.reshape(out_channels, n, h_out, w_out).transpose(1, 0, 2, 3)
+        return np.ascontiguousarray(y)
+        # --8<-- [end:forward]
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        """Given :math:`G = \\partial L/\\partial y` of shape ``(N, O, H_out, W_out)``,
+        flattened to :math:`G_{(O,\\,N H_\\text{out} W_\\text{out})}`, accumulate
+
+        .. math:: \\frac{\\partial L}{\\partial W} \\mathrel{+}= G\\,\\text{cols}^\\top, \\qquad
+                  \\frac{\\partial L}{\\partial b_o} \\mathrel{+}= \\textstyle\\sum_{n,h,w}
+                  G_{n,o,h,w},
+
+        and return :math:`\\partial L/\\partial x = \\text{col2im}(W^\\top G)`, of shape
+        ``(N, C, H, W)``.
+        """
+        cols, x_shape = self._cols, self._x_shape
+        if cols is None or x_shape is None:
+            raise RuntimeError(f"{self!r}: backward called before forward")
+        expected = self.output_shape(x_shape)
+        if grad_output.shape != expected:
+            raise ValueError(
+                f"{self!r}: expected grad_output of shape {expected}, got {grad_output.shape}"
+            )
+        weight = self.weight.data
+        out_channels = weight.shape[0]
+        # --8<-- [start:backward]
+        grad = grad_output.transpose(1, 0, 2, 3).reshape(out_channels, -1)  # (O, N*H_out*W_out)
+        self.weight.grad += (grad @ cols.T).reshape(weight.shape)
+        if self.bias is not None:
+            self.bias.grad += grad.sum(axis=1)
+        grad_cols = weight.reshape(out_channels, -1).T @ grad  # (C*kH*kW, N*H_out*W_out)
+        return col2im(
+            grad_cols, x_shape, self.kernel_size, self.stride, self._padding4, self.dilation
+        )
+        # --8<-- [end:backward]
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            text += f", padding={self.padding!r}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+# --8<-- [start:reference]
+def conv2d_reference_forward(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None,
+    stride: Pair = (1, 1),
+    padding: Padding4 = (0, 0, 0, 0),
+    dilation: Pair = (1, 1),
+) -> np.ndarray:
+    """:math:`y_{n,o,h,w} = b_o + \\sum_{c,i,j} W_{o,c,i,j}\\, x^p_{n,c,h s_H + i d_H,
+    w s_W + j d_W}`, one output number at a time. Slow; the tests' oracle.
+
+    Shapes: ``x`` (N, C, H, W), ``weight`` (O, C, kH, kW), ``bias`` (O,) or None ->
+    (N, O, H_out, W_out). ``padding`` is (top, bottom, left, right).
+    """
+    n_batch, _, h, w = x.shape
+    n_out, _, kh, kw = weight.shape
+    (sh, sw), (top, bottom, left, right), (dh, dw) = stride, padding, dilation
+    x_padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    h_out = conv2d_output_size(h, kh, sh, top + bottom, dh)
+    w_out = conv2d_output_size(w, kw, sw, left + right, dw)
+    y = np.zeros((n_batch, n_out, h_out, w_out), dtype=x.dtype)
+    for n in range(n_batch):
+        for o in range(n_out):
+            for row in range(h_out):
+                for col in range(w_out):
+                    r0, c0 = row * sh, col * sw
+                    rows = slice(r0, r0 + dh * (kh - 1) + 1, dh)
+                    cols = slice(c0, c0 + dw * (kw - 1) + 1, dw)
+                    field = x_padded[n, :, rows, cols]  # (C, kH, kW)
+                    y[n, o, row, col] = np.sum(weight[o] * field)
+                    if bias is not None:
+                        y[n, o, row, col] += bias[o]
+    return y
+
+
+def conv2d_reference_backward(
+    grad_output: np.ndarray,
+    x: np.ndarray,
+    weight: np.ndarray,
+    stride: Pair = (1, 1),
+    padding: Padding4 = (0, 0, 0, 0),
+    dilation: Pair = (1, 1),
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients ``(dx, dweight, dbias)`` of the loss, one output number at a time.
+
+    Each :math:`y_{n,o,h,w}` read a field of :math:`x^p` and the kernel :math:`W_o`, so its
+    gradient :math:`g` sends :math:`g\\,W_o` back to that field, :math:`g` times the field to
+    :math:`\\partial L/\\partial W_o`, and :math:`g` to :math:`\\partial L/\\partial b_o`.
+    """
+    n_batch, _, h, w = x.shape
+    n_out, _, kh, kw = weight.shape
+    (sh, sw), (top, bottom, left, right), (dh, dw) = stride, padding, dilation
+    x_padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    grad_x_padded = np.zeros_like(x_padded)
+    grad_weight = np.zeros_like(weight)
+    grad_bias = np.zeros(n_out, dtype=weight.dtype)
+    _, _, h_out, w_out = grad_output.shape
+    for n in range(n_batch):
+        for o in range(n_out):
+            for row in range(h_out):
+                for col in range(w_out):
+                    r0, c0 = row * sh, col * sw
+                    rows = slice(r0, r0 + dh * (kh - 1) + 1, dh)
+                    cols = slice(c0, c0 + dw * (kw - 1) + 1, dw)
+                    g = grad_output[n, o, row, col]
+                    grad_x_padded[n, :, rows, cols] += g * weight[o]
+                    grad_weight[o] += g * x_padded[n, :, rows, cols]
+                    grad_bias[o] += g
+    grad_x = grad_x_padded[:, :, top : top + h, left : left + w]
+    return grad_x, grad_weight, grad_bias
+# --8<-- [end:reference]

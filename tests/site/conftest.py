@@ -1,0 +1,65 @@
+"""Builds of the site for the site tests: the real one, and throw-away faulty copies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+# What a build reads; node_modules is linked rather than copied (53 MB).
+COPIED = ["mkdocs.yml", "docs", "snippets", "nn", "hooks", "tests", "package.json"]
+
+
+@dataclass
+class Build:
+    returncode: int
+    output: str
+    site: Path
+
+
+def run_build(project: Path, site: Path) -> Build:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project)}
+    result = subprocess.run(
+        [*MKDOCS, "build", "--strict", "--site-dir", str(site)],
+        cwd=project, env=env, capture_output=True, text=True, timeout=600,
+    )
+    return Build(result.returncode, result.stdout + result.stderr, site)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Build:
+    """The real site, built strictly once per test session."""
+    site = tmp_path_factory.mktemp("site")
+    build = run_build(ROOT, site)
+    assert build.returncode == 0, f"strict build of the real site failed:\n{build.output}"
+    return build
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    """A private copy of the project, safe to break."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, copy / name)
+    (copy / "node_modules").symlink_to(ROOT / "node_modules")
+    return copy
+
+
+@pytest.fixture
+def build_copy(project_copy, tmp_path):
+    def build() -> Build:
+        return run_build(project_copy, tmp_path / "site")
+
+    return build
