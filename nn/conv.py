@@ -34,7 +34,7 @@ Pair = tuple[int, int]
 Padding4 = tuple[int, int, int, int]
 
 
-def _pair(value: int | tuple[int, int], what: str, owner: str, minimum: int) -> Pair:
+def to_pair(value: int | tuple[int, int], what: str, owner: str, minimum: int) -> Pair:
     """``3 -> (3, 3)``; ``(3, 5)`` stays; anything else, or a value below ``minimum``, raises."""
     pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
     if len(pair) != 2 or not all(
@@ -64,6 +64,20 @@ def conv2d_output_size(size: int, kernel: int, stride: int, padding: int, dilati
     ``padding`` is the total added along the axis (``2p`` for a symmetric ``p``).
     """
     return (size + padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def check_kernel_fits(
+    x_shape: tuple[int, ...], kernel_size: Pair, padding: Padding4, dilation: Pair, owner: str
+) -> None:
+    """Raise ``ValueError`` if the dilated kernel does not fit in the padded input."""
+    top, bottom, left, right = padding
+    padded = (x_shape[2] + top + bottom, x_shape[3] + left + right)
+    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation, strict=True))
+    if extent[0] > padded[0] or extent[1] > padded[1]:
+        raise ValueError(
+            f"{owner}: the (dilated) kernel {extent[0]}x{extent[1]} is larger than the "
+            f"padded input {padded[0]}x{padded[1]} (input shape {x_shape})"
+        )
 
 
 # --8<-- [start:im2col]
@@ -197,9 +211,9 @@ class Conv2d(Module):
             raise TypeError(f"{owner}: dtype must be float32 or float64, got {dtype}")
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.kernel_size = _pair(kernel_size, "kernel_size", owner, 1)
-        self.stride = _pair(stride, "stride", owner, 1)
-        self.dilation = _pair(dilation, "dilation", owner, 1)
+        self.kernel_size = to_pair(kernel_size, "kernel_size", owner, 1)
+        self.stride = to_pair(stride, "stride", owner, 1)
+        self.dilation = to_pair(dilation, "dilation", owner, 1)
         if padding == "same":
             if self.stride != (1, 1):
                 raise ValueError(
@@ -212,9 +226,9 @@ class Conv2d(Module):
         elif isinstance(padding, str):
             raise ValueError(f"{owner}: padding string must be 'same' or 'valid', got {padding!r}")
         else:
-            ph, pw = _pair(padding, "padding", owner, 0)
-            self._padding4 = (ph, ph, pw, pw)
-        self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", owner, 0)
+            padding = to_pair(padding, "padding", owner, 0)
+            self._padding4 = (padding[0], padding[0], padding[1], padding[1])
+        self.padding = padding
 
         rng = as_generator(rng)
         kh, kw = self.kernel_size
@@ -253,16 +267,7 @@ class Conv2d(Module):
                 f"{owner}: input dtype {x.dtype} does not match the parameters' dtype "
                 f"{self.weight.data.dtype}; cast the input or build the layer with dtype={x.dtype}"
             )
-        top, bottom, left, right = self._padding4
-        padded = (x.shape[2] + top + bottom, x.shape[3] + left + right)
-        extent = tuple(
-            d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation, strict=True)
-        )
-        if extent[0] > padded[0] or extent[1] > padded[1]:
-            raise ValueError(
-                f"{owner}: the (dilated) kernel {extent[0]}x{extent[1]} is larger than the "
-                f"padded input {padded[0]}x{padded[1]} (input shape {x.shape})"
-            )
+        check_kernel_fits(x.shape, self.kernel_size, self._padding4, self.dilation, owner)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``x`` of shape ``(N, C, H, W)`` -> ``y`` of shape ``(N, O, H_out, W_out)``.
