@@ -13,6 +13,9 @@ from pathlib import Path
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from pymdownx.slugs import slugify as make_slugify
+
+slugify = make_slugify(case="lower")
 
 POSTS_DIR = "blog/posts"
 FILENAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
@@ -99,8 +102,14 @@ def check_post(path: Path, meta: dict, allowed_categories: list[str]) -> list[st
 
 
 def post_slug(path: Path, meta: dict) -> str:
-    match = FILENAME.match(path.stem)
-    return str(meta.get("slug") or (match["slug"] if match else path.stem))
+    """The URL slug the blog plugin will use: ``slug:`` or the slugified title."""
+    if meta.get("slug"):
+        return str(meta["slug"])
+    title = meta.get("title")
+    if not title:
+        heading = re.search(r"^# (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        title = heading.group(1) if heading else path.stem
+    return slugify(str(title), "-")
 
 
 def validate_posts(docs_dir: Path, allowed_categories: list[str]) -> None:
@@ -119,7 +128,7 @@ def validate_posts(docs_dir: Path, allowed_categories: list[str]) -> None:
         problems += [f"{where}: {p}" for p in check_post(path, meta, allowed_categories)]
         slug = post_slug(path, meta)
         if slug in slugs:
-            problems.append(f"{where}: slug {slug!r} is already used by {slugs[slug].name}")
+            problems.append(f"{where}: URL slug {slug!r} is already used by {slugs[slug].name}")
         slugs.setdefault(slug, path)
         try:
             date = post_date(meta.get("date"))
