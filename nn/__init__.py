@@ -1,5 +1,37 @@
 """nn: a small NumPy neural-network library with PyTorch's conventions."""
 
+from nn import data, init, io, optim, schedules, trainer
+from nn.activations import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from nn.containers import Sequential
+from nn.dropout import Dropout
+from nn.linear import Linear
+from nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from nn.module import Module, Parameter
+from nn.norm import BatchNorm1d, BatchNorm2d
+from nn.reshape import Flatten
 
-__all__ = ["Module", "Parameter"]
+__all__ = [
+    "Module",
+    "Parameter",
+    "Linear",
+    "ReLU",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "GELU",
+    "Softmax",
+    "MSELoss",
+    "CrossEntropyLoss",
+    "BCEWithLogitsLoss",
+    "Sequential",
+    "Flatten",
+    "Dropout",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "data",
+    "init",
+    "io",
+    "optim",
+    "schedules",
+    "trainer",
+]
