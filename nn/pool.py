@@ -117,7 +117,9 @@ class MaxPool2d(_Pool2d):
 
     where :math:`x^p` is ``x`` padded with :math:`-\\infty` (so padding never wins). The
     gradient goes to the position of the maximum alone; on a tie, to the first in row-major
-    window order, like PyTorch. Overlapping windows (stride < kernel) add up.
+    window order, like PyTorch. Overlapping windows (stride < kernel) add up. A dilated
+    window lying wholly in the padding gives :math:`-\\infty` and passes no gradient, as in
+    PyTorch.
 
     Parameters
     ----------
@@ -255,7 +257,8 @@ def max_pool2d_reference_forward(
 
     Returns ``y`` of shape ``(N, C, H_out, W_out)`` and ``where`` of shape
     ``(N, C, H_out, W_out, 2)``. Scanning the window in row-major order and replacing the
-    best only on a strictly larger value keeps the first maximum on ties.
+    best only on a strictly larger value keeps the first maximum on ties. A window with no
+    position inside ``x`` (possible with dilation) gives ``-inf`` at ``(-1, -1)``.
     """
     n_batch, n_channels, h, w = x.shape
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
@@ -282,7 +285,7 @@ def max_pool2d_reference_forward(
 def max_pool2d_reference_backward(
     grad_output: np.ndarray, x_shape: tuple[int, ...], where: np.ndarray
 ) -> np.ndarray:
-    """Each output's gradient added to the input position of its maximum."""
+    """Each output's gradient added to the input position of its maximum, if it has one."""
     grad_x = np.zeros(x_shape, dtype=grad_output.dtype)
     n_batch, n_channels, h_out, w_out = grad_output.shape
     for n in range(n_batch):
@@ -290,7 +293,8 @@ def max_pool2d_reference_backward(
             for row in range(h_out):
                 for col in range(w_out):
                     r, q = where[n, c, row, col]
-                    grad_x[n, c, r, q] += grad_output[n, c, row, col]
+                    if r >= 0:  # a dilated window can lie wholly in the padding: -inf, no grad
+                        grad_x[n, c, r, q] += grad_output[n, c, row, col]
     return grad_x
 
 
