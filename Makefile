@@ -38,14 +38,14 @@ build: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mkdocs build --strict
 
 test: $(STAMP) $(NODE_STAMP)
-	$(BIN)/ruff check nn snippets tests hooks benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 lint: $(STAMP)
-	$(BIN)/ruff check nn snippets tests hooks benchmarks
+	$(BIN)/ruff check .
 
 # Needs the network: resolves the newest versions allowed by pyproject.toml and pins them.
 lock: $(STAMP)

@@ -21,7 +21,9 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6)
     when called. Shapes: returns an array shaped like ``x``.
     """
     if x.dtype != np.float64:
-        raise TypeError(f"numerical_gradient: x must be float64 for a reliable check, got {x.dtype}")
+        raise TypeError(
+            f"numerical_gradient: x must be float64 for a reliable check, got {x.dtype}"
+        )
     grad = np.zeros_like(x)
     flat_x = x.reshape(-1)  # a view: writes go to x
     flat_g = grad.reshape(-1)
