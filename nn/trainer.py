@@ -100,12 +100,14 @@ def _train_step(model, loss_fn, optimizer, xb, yb, epoch: int, step: int) -> flo
     optimizer.zero_grad()
     try:
         loss = loss_fn(model(xb), yb)
-    except ValueError as error:  # a layer saw NaN/inf: the parameters blew up
-        if all(np.isfinite(p.data).all() for p in optimizer.params):
+    except ValueError as error:
+        # A layer's input check saw NaN/inf. If the batch itself is finite, the values blew
+        # up inside the model: the training diverged. Otherwise the data is at fault.
+        if "NaN or inf" not in str(error) or not _all_finite(xb):
             raise
         raise TrainingDiverged(
-            f"training diverged at epoch {epoch}, step {step}: parameters are not finite "
-            f"({error}); try a smaller learning rate"
+            f"training diverged at epoch {epoch}, step {step}: {error}; "
+            f"try a smaller learning rate"
         ) from error
     if not math.isfinite(loss):
         raise TrainingDiverged(
@@ -116,6 +118,10 @@ def _train_step(model, loss_fn, optimizer, xb, yb, epoch: int, step: int) -> flo
     optimizer.step()
     return loss
 # --8<-- [end:train_step]
+
+
+def _all_finite(x: np.ndarray) -> bool:
+    return not np.issubdtype(x.dtype, np.inexact) or bool(np.isfinite(x).all())
 
 
 def predict(model: Module, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
