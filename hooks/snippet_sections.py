@@ -13,8 +13,12 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-MARKER = re.compile(r"--8<--\s*\[(?P<kind>start|end):(?P<name>[^\]]*)\]")
-SECTION_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+# The marker as pymdownx.snippets itself recognises it (any text before it, `;` escapes it).
+MARKER = re.compile(
+    r"(?<!;)-{1,}8<-{1,}[ \t]+\[[ \t]*(?P<kind>start|end)[ \t]*:[ \t]*"
+    r"(?P<name>[a-z][-_0-9a-z]*)[ \t]*\]",
+    re.IGNORECASE,
+)
 # `--8<-- "path"` on one line (a leading `;` escapes it, as in Snippets itself).
 INCLUDE_LINE = re.compile(r"^\s*(?<!;)-{1,}8<-{1,}\s+([\"'])(?P<target>[^\"']+)\1\s*$")
 BLOCK_FENCE = re.compile(r"^\s*-{1,}8<-{1,}\s*$")
@@ -28,10 +32,7 @@ def section_errors(path: Path, text: str) -> list[str]:
     for number, line in enumerate(text.splitlines(), start=1):
         for match in MARKER.finditer(line):
             name = match["name"]
-            if not SECTION_NAME.match(name):
-                problems.append(f"{path}:{number}: section name {name!r} must be letters, "
-                                "digits, '_' or '-'")
-            elif match["kind"] == "start":
+            if match["kind"] == "start":
                 if name in open_sections or name in closed:
                     problems.append(f"{path}:{number}: section {name!r} starts twice")
                 open_sections[name] = number
