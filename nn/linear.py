@@ -71,14 +71,15 @@ class Linear(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``x`` of shape ``(N, in_features)`` -> ``x @ W.T + b`` of shape ``(N, out_features)``."""
-        owner = repr(self)
-        check_array(x, owner, ndim=2)
-        check_dim(x, 1, self.in_features, owner, "input features (shape[1])")
-        if x.dtype != self.weight.data.dtype:
-            raise TypeError(
-                f"{owner}: input dtype {x.dtype} does not match the parameters' dtype "
-                f"{self.weight.data.dtype}; cast the input or build the layer with dtype={x.dtype}"
-            )
+        # One cheap combined test on the fast path; the detailed checks only to explain a failure.
+        if not (
+            isinstance(x, np.ndarray)
+            and x.ndim == 2
+            and x.shape[1] == self.in_features
+            and x.dtype == self.weight.data.dtype
+            and np.isfinite(x).all()
+        ):
+            self._explain_bad_input(x)
         # --8<-- [start:forward]
         self._x = x  # kept for the weight gradient
         y = x @ self.weight.data.T
@@ -86,6 +87,15 @@ class Linear(Module):
             y += self.bias.data
         return y
         # --8<-- [end:forward]
+
+    def _explain_bad_input(self, x: object) -> None:
+        owner = repr(self)
+        check_array(x, owner, ndim=2)
+        check_dim(x, 1, self.in_features, owner, "input features (shape[1])")
+        raise TypeError(
+            f"{owner}: input dtype {x.dtype} does not match the parameters' dtype "
+            f"{self.weight.data.dtype}; cast the input or build the layer with dtype={x.dtype}"
+        )
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         """Given :math:`G = \\partial L / \\partial y` of shape ``(N, out_features)``,
