@@ -313,7 +313,8 @@ class Conv2d(Module):
         out_channels = weight.shape[0]
         # --8<-- [start:backward]
         grad = grad_output.transpose(1, 0, 2, 3).reshape(out_channels, -1)  # (O, N*H_out*W_out)
-        self.weight.grad += (grad @ cols.T).reshape(weight.shape)
+        # (cols @ G^T)^T is G cols^T; BLAS runs this orientation about twice as fast here.
+        self.weight.grad += (cols @ grad.T).T.reshape(weight.shape)
         if self.bias is not None:
             self.bias.grad += grad.sum(axis=1)
         grad_cols = weight.reshape(out_channels, -1).T @ grad  # (C*kH*kW, N*H_out*W_out)

@@ -1,0 +1,182 @@
+"""Conv2d forward + backward: nn against its loop reference and, if importable, PyTorch.
+
+A plain script, not a test: ``python benchmarks/bench_conv.py``. Every number in the table is
+measured in this run, side by side. Setting: float32, batch 64, 28x28, 3x3 kernel, padding 1,
+for 1->16 and 16->32 channels (the two convolutions of a small MNIST-style network).
+
+* nn and PyTorch: median of repeated forward+backward passes (input, weight and bias grads).
+* loop reference: far too slow for batch 64, so it runs on a smaller batch and the time is
+  scaled per sample (it is linear in the batch: one Python iteration per output number).
+* PyTorch runs with ``torch.set_num_threads`` equal to NumPy's BLAS thread count.
+* peak memory: ``tracemalloc`` peak during one forward+backward of nn (NumPy reports its
+  allocations to tracemalloc), next to the size of the im2col buffer it must hold.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import numpy as np
+
+from nn.conv import Conv2d, conv2d_reference_backward, conv2d_reference_forward
+
+BATCH, SIZE, KERNEL, PADDING = 64, 28, 3, 1
+REFERENCE_BATCH = 2
+CHANNELS = [(1, 16), (16, 32)]
+
+
+def numpy_threads() -> int | None:
+    """NumPy's BLAS thread count, from threadpoolctl when it is installed."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    counts = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    return max(counts) if counts else None
+
+
+def median_seconds(
+    steps: list[Callable[[], object]], blocks: int = 4, repeats: int = 8, warmup: int = 3
+) -> list[float]:
+    """Median time of each step. The steps take turns in blocks, so slow background load hits
+    all alike; within a block one library runs alone, after a few untimed warm-up calls, so
+    the other's idle-spinning worker threads (OpenMP, OpenBLAS) have gone quiet."""
+    times: list[list[float]] = [[] for _ in steps]
+    for _ in range(blocks):
+        for step, record in zip(steps, times, strict=True):
+            for _ in range(warmup):
+                step()
+            for _ in range(repeats):
+                start = time.perf_counter()
+                step()
+                record.append(time.perf_counter() - start)
+    return [statistics.median(record) for record in times]
+
+
+def nn_step(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> Callable[[], None]:
+    def step() -> None:
+        layer.forward(x)
+        layer.backward(grad)
+
+    return step
+
+
+def peak_bytes(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> int:
+    layer.forward(x)  # warm caches of NumPy and BLAS outside the measurement
+    layer.backward(grad)
+    layer._cols = None  # drop the cached columns so the peak includes making them again
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    layer.forward(x)
+    layer.backward(grad)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def bench_reference(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> float:
+    """Seconds per sample of the loop reference, forward + backward."""
+    x, grad = x[:REFERENCE_BATCH], grad[:REFERENCE_BATCH]
+    args = {"stride": layer.stride, "padding": layer._padding4, "dilation": layer.dilation}
+    start = time.perf_counter()
+    conv2d_reference_forward(x, layer.weight.data, layer.bias.data, **args)
+    conv2d_reference_backward(grad, x, layer.weight.data, **args)
+    return (time.perf_counter() - start) / REFERENCE_BATCH
+
+
+def torch_step_and_difference(
+    torch, layer: Conv2d, x: np.ndarray, grad: np.ndarray
+) -> tuple[Callable[[], object], float]:
+    """PyTorch's forward+backward step, and the largest relative difference from nn over
+    y, dx, dW, db."""
+    twin = torch.nn.Conv2d(layer.in_channels, layer.out_channels, KERNEL, padding=PADDING)
+    with torch.no_grad():
+        twin.weight.copy_(torch.from_numpy(layer.weight.data))
+        twin.bias.copy_(torch.from_numpy(layer.bias.data))
+    x_torch = torch.from_numpy(x.copy()).requires_grad_()
+    grad_torch = torch.from_numpy(grad)
+
+    def step():
+        twin.zero_grad()
+        x_torch.grad = None
+        y = twin(x_torch)
+        y.backward(grad_torch)
+        return y
+
+    y_torch = step().detach().numpy()
+    layer.zero_grad()
+    y = layer.forward(x)
+    grad_x = layer.backward(grad)
+    pairs = [
+        (y, y_torch),
+        (grad_x, x_torch.grad.numpy()),
+        (layer.weight.grad, twin.weight.grad.numpy()),
+        (layer.bias.grad, twin.bias.grad.numpy()),
+    ]
+    difference = max(float(np.abs(a - b).max() / max(1.0, np.abs(b).max())) for a, b in pairs)
+    return step, difference
+
+
+def main() -> None:
+    threads = numpy_threads()
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None and threads is not None:
+        torch.set_num_threads(threads)
+
+    print(f"Conv2d {KERNEL}x{KERNEL}, padding {PADDING}, float32, batch {BATCH}, {SIZE}x{SIZE}; "
+          f"forward + backward (grads of input, weight, bias)")
+    print(f"numpy {np.__version__}, BLAS threads: {threads if threads else 'unknown'}"
+          " (threadpoolctl)" if threads else f"numpy {np.__version__}, BLAS threads: unknown")
+    if torch is None:
+        print("PyTorch: not importable, its columns are left empty")
+    else:
+        print(f"PyTorch {torch.__version__}, torch.set_num_threads({torch.get_num_threads()})")
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs "
+          "(timings are only comparable on an otherwise idle machine)")
+    print(f"loop reference: timed on batch {REFERENCE_BATCH} and scaled per sample to "
+          f"batch {BATCH}")
+    print()
+    header = (
+        f"| {'layer':8} | {'nn ms':>7} | {'loop ref ms':>11} | {'ref / nn':>8} | "
+        f"{'torch ms':>8} | {'nn / torch':>10} | {'max rel diff':>12} | "
+        f"{'peak MiB':>8} | {'im2col MiB':>10} | {'peak / im2col':>13} |"
+    )
+    print(header)
+    print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
+    rng = np.random.default_rng(0)
+    for in_channels, out_channels in CHANNELS:
+        layer = Conv2d(in_channels, out_channels, KERNEL, padding=PADDING, dtype=np.float32,
+                       rng=0)
+        x = rng.standard_normal((BATCH, in_channels, SIZE, SIZE)).astype(np.float32)
+        grad = rng.standard_normal(layer.output_shape(x.shape)).astype(np.float32)
+        reference_seconds = bench_reference(layer, x, grad) * BATCH
+        peak = peak_bytes(layer, x, grad)
+        im2col_bytes = in_channels * KERNEL * KERNEL * BATCH * SIZE * SIZE * x.itemsize
+        torch_cells = f"{'':>8} | {'':>10} | {'':>12}"
+        if torch is None:
+            (nn_seconds,) = median_seconds([nn_step(layer, x, grad)])
+        else:
+            torch_step, difference = torch_step_and_difference(torch, layer, x, grad)
+            nn_seconds, torch_seconds = median_seconds([nn_step(layer, x, grad), torch_step])
+            torch_cells = (f"{torch_seconds * 1e3:8.2f} | {nn_seconds / torch_seconds:9.2f}x | "
+                           f"{difference:12.1e}")
+        print(
+            f"| {f'{in_channels}->{out_channels}':8} | {nn_seconds * 1e3:7.2f} | "
+            f"{reference_seconds * 1e3:11.0f} | {reference_seconds / nn_seconds:7.0f}x | "
+            f"{torch_cells} | {peak / 2**20:8.1f} | {im2col_bytes / 2**20:10.1f} | "
+            f"{peak / im2col_bytes:12.2f}x |"
+        )
+    print()
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    print("targets: ref / nn >= 20x; nn / torch <= 1.5x")
+
+
+if __name__ == "__main__":
+    main()
