@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -27,7 +28,9 @@ from mkdocs.plugins import event_priority
 ROOT = Path(__file__).resolve().parent.parent
 RENDERER = ROOT / "hooks" / "mathjax_render.cjs"
 MATHJAX_PACKAGE = ROOT / "node_modules" / "mathjax-full" / "package.json"
-CACHE_FILE = ROOT / ".cache" / "mathjax.sqlite"
+# BLOG_CACHE_DIR lets throw-away copies of the project (the fault-injection tests) share
+# the cache; entries are keyed on content, so sharing never serves a wrong result.
+CACHE_FILE = Path(os.environ.get("BLOG_CACHE_DIR", ROOT / ".cache")) / "mathjax.sqlite"
 
 MATH = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.DOTALL
@@ -51,8 +54,9 @@ class Renderer:
         self.version = json.loads(MATHJAX_PACKAGE.read_text())["version"]
         self.process: subprocess.Popen | None = None
         self.css = ""
-        CACHE_FILE.parent.mkdir(exist_ok=True)
-        self.db = sqlite3.connect(CACHE_FILE)
+        CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(CACHE_FILE, timeout=60)
+        self.new: dict[str, str] = {}  # written in one transaction at the end
         self.db.execute("CREATE TABLE IF NOT EXISTS svg (key TEXT PRIMARY KEY, svg TEXT)")
         row = self.db.execute("SELECT svg FROM svg WHERE key = 'css:' || ?", (self.version,))
         cached_css = row.fetchone()
@@ -67,12 +71,13 @@ class Renderer:
         )
         first = json.loads(self.process.stdout.readline())
         self.css = first["css"]
-        self.db.execute("INSERT OR REPLACE INTO svg VALUES ('css:' || ?, ?)",
-                        (self.version, self.css))
+        self.new[f"css:{self.version}"] = self.css
 
     def render(self, tex: str, display: bool) -> str:
         key = hashlib.sha256(f"{self.version}\0{display}\0{tex}".encode()).hexdigest()
         row = self.db.execute("SELECT svg FROM svg WHERE key = ?", (key,)).fetchone()
+        if row is None and key in self.new:
+            row = (self.new[key],)
         if row:
             self.cached += 1
             return row[0]
@@ -84,12 +89,13 @@ class Renderer:
         answer = json.loads(self.process.stdout.readline())
         if "error" in answer:
             raise MathJaxError(answer["error"])
-        self.db.execute("INSERT OR REPLACE INTO svg VALUES (?, ?)", (key, answer["svg"]))
+        self.new[key] = answer["svg"]
         self.rendered += 1
         return answer["svg"]
 
     def close(self) -> None:
-        self.db.commit()
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO svg VALUES (?, ?)", self.new.items())
         self.db.close()
         if self.process:
             self.process.stdin.close()
@@ -113,6 +119,8 @@ def typeset(page_html: str, where: str) -> str:
 
     def replace(match: re.Match) -> str:
         tag = match["tag"]
+        if "<mjx-container" in match["body"]:
+            return match.group(0)  # typeset already, at on_page_content
         tex = strip_delimiters(tag, match["body"])
         try:
             svg = renderer.render(tex, display=tag == "div")

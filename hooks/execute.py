@@ -1,0 +1,411 @@
+"""Execute marked Python blocks at build time, once, through a dependency-aware cache.
+
+A fenced block whose header says ``exec="on"`` is run when the site is built::
+
+    ```python exec="on" session="descent" show="output"
+    --8<-- "gradient_descent/figures.py:contour"
+    ```
+
+What it prints goes into the page as text (``output="markdown"`` renders it as Markdown,
+for tables), and every matplotlib figure it leaves open goes in as inline SVG, with the
+figure's label (``plt.figure(label=...)``) or the block's ``alt="..."`` as its alt text.
+Options: ``session`` (blocks of a page with the same session share variables),
+``show`` (``both``, the default, or ``output``), ``timeout`` (seconds, default 120).
+
+Results are cached in ``.cache/exec/`` under a key made of the block's code, the code of the
+earlier blocks of its session, the content of every ``nn/`` and ``snippets/`` module the
+code imports (found by reading the imports, transitively) and the Python, NumPy and
+Matplotlib versions. A warm build runs nothing; editing ``nn/conv.py`` re-runs exactly the
+blocks that import it. A block that raises or times out fails the build with the page, the
+block's number and line, and the traceback.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import hashlib
+import html
+import io
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown as markdown_lib
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_DIR = Path(os.environ.get("BLOG_CACHE_DIR", ROOT / ".cache")) / "exec"
+PROJECT_PACKAGES = ("nn", "snippets")
+DEFAULT_TIMEOUT = 120.0
+
+
+# ---------------------------------------------------------------------------------------
+# Which project files does a piece of code depend on?
+
+
+def module_files(name: str) -> list[Path]:
+    """Files executed by ``import name`` inside the project: each package's __init__ too."""
+    parts = name.split(".")
+    if parts[0] not in PROJECT_PACKAGES:
+        return []
+    files = []
+    for depth in range(1, len(parts) + 1):
+        base = ROOT.joinpath(*parts[:depth])
+        if (base / "__init__.py").is_file():
+            files.append(base / "__init__.py")
+        elif base.with_suffix(".py").is_file():
+            files.append(base.with_suffix(".py"))
+    return files
+
+
+def imported_names(source: str, module: str | None = None) -> set[str]:
+    """Absolute module names imported by ``source`` (``module`` resolves relative ones)."""
+    names: set[str] = set()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return names
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level and module:
+                package = module.split(".")[: -node.level] if node.level else []
+                base = ".".join([*package, base] if base else package)
+            names.add(base)
+            # `from package import module` imports a submodule too.
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return {n for n in names if n}
+
+
+def dependencies(source: str) -> list[Path]:
+    """Every project file that running ``source`` would execute, transitively, sorted."""
+    seen: set[Path] = set()
+    pending = [(name, None) for name in imported_names(source)]
+    while pending:
+        name, _ = pending.pop()
+        for path in module_files(name):
+            if path in seen:
+                continue
+            seen.add(path)
+            relative = path.relative_to(ROOT).with_suffix("")
+            parts = list(relative.parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+                module = ".".join(parts + ["__init__"])
+            else:
+                module = ".".join(parts)
+            text = path.read_text(encoding="utf-8")
+            pending.extend((n, None) for n in imported_names(text, module))
+    return sorted(seen)
+
+
+def versions() -> dict[str, str]:
+    import matplotlib
+    import numpy
+
+    return {"python": sys.version.split()[0], "numpy": numpy.__version__,
+            "matplotlib": matplotlib.__version__}
+
+
+def cache_key(code: str, prelude: list[str]) -> str:
+    digest = hashlib.sha256()
+    for part in [*prelude, code]:
+        digest.update(part.encode())
+        digest.update(b"\0block\0")
+    for path in dependencies("\n".join([*prelude, code])):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(json.dumps(versions(), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------
+# Running a block
+
+
+class BlockTimeout(Exception):
+    pass
+
+
+@dataclass
+class Result:
+    stdout: str
+    figures: list[dict]  # {"svg": ..., "alt": ...}
+    seconds: float
+    error: str | None = None
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals only work in the main thread; `mkdocs serve` rebuilds elsewhere
+        return
+
+    def expire(signum, frame):
+        raise BlockTimeout(f"block ran past its timeout of {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def figure_svgs(salt: str, default_alt: str | None) -> list[dict]:
+    import matplotlib.pyplot as plt
+
+    figures = []
+    for index, number in enumerate(plt.get_fignums()):
+        figure = plt.figure(number)
+        alt = figure.get_label() or default_alt
+        buffer = io.StringIO()
+        with plt.rc_context({"svg.hashsalt": f"{salt}-{index}", "svg.fonttype": "path"}):
+            figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        plt.close(figure)
+        svg = buffer.getvalue()
+        svg = svg[svg.index("<svg"):]
+        figures.append({"svg": svg, "alt": alt})
+    return figures
+
+
+def run(code: str, namespace: dict, timeout: float, salt: str, alt: str | None) -> Result:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    plt.close("all")
+    np.random.seed(0)  # output must not depend on what ran before
+    stdout = io.StringIO()
+    start = time.perf_counter()
+    error = None
+    with contextlib.redirect_stdout(stdout):
+        try:
+            with time_limit(timeout):
+                exec(compile(code, f"<executed block {salt}>", "exec"), namespace)
+        except BaseException as exc:  # noqa: BLE001 - reported, with traceback, as a build error
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            error = "".join(traceback.format_exception(exc))
+    figures = [] if error else figure_svgs(salt, alt)
+    seconds = time.perf_counter() - start
+    plt.close("all")
+    return Result(stdout.getvalue(), figures, seconds, error)
+
+
+# ---------------------------------------------------------------------------------------
+# Build state and the superfences fence
+
+
+@dataclass
+class PageState:
+    path: str
+    blocks: int = 0
+    sessions: dict[str, list[str]] = field(default_factory=dict)
+    namespaces: dict[str, dict] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildState:
+    ran: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+    page: PageState | None = None
+    memory: dict[str, Result] = field(default_factory=dict)
+
+
+state = BuildState()
+
+
+def load_cached(key: str) -> Result | None:
+    if key in state.memory:
+        return state.memory[key]
+    path = CACHE_DIR / f"{key}.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        result = Result(data["stdout"], data["figures"], data["seconds"])
+    except (ValueError, KeyError):
+        return None  # a damaged entry is a miss, never a wrong answer
+    state.memory[key] = result
+    return result
+
+
+def store(key: str, result: Result) -> None:
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    path = CACHE_DIR / f"{key}.json"
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps({"stdout": result.stdout, "figures": result.figures,
+                                     "seconds": result.seconds}), encoding="utf-8")
+    os.replace(temporary, path)  # readers never see half an entry
+    state.memory[key] = result
+
+
+def execute_block(code: str, options: dict) -> Result:
+    page = state.page
+    if page is None:
+        raise RuntimeError("executed block outside a page")
+    page.blocks += 1
+    number = page.blocks
+    session = options.get("session")
+    prelude = page.sessions.get(session, []) if session else []
+    key = cache_key(code, prelude)
+    cached = load_cached(key)
+    if cached is not None:
+        state.cached += 1
+        if session:
+            page.sessions.setdefault(session, []).append(code)
+        return cached
+    if session:
+        namespace = page.namespaces.get(session)
+        if namespace is None:
+            namespace = {"__name__": "__main__"}
+            # Earlier blocks of this session came from the cache: replay them for their state.
+            for earlier in prelude:
+                replay = run(earlier, namespace, DEFAULT_TIMEOUT, "replay", None)
+                if replay.error:
+                    break
+            page.namespaces[session] = namespace
+        page.sessions.setdefault(session, []).append(code)
+    else:
+        namespace = {"__name__": "__main__"}
+    timeout = float(options.get("timeout", DEFAULT_TIMEOUT))
+    result = run(code, namespace, timeout, key[:12], options.get("alt"))
+    if result.error:
+        first_line = code.strip().splitlines()[0] if code.strip() else ""
+        page.errors.append(
+            f"{page.path}: executed block {number} (starting {first_line!r}) failed:\n"
+            f"{result.error}"
+        )
+        return result
+    missing_alt = [i for i, f in enumerate(result.figures, 1) if not f["alt"]]
+    if missing_alt:
+        page.errors.append(f"{page.path}: executed block {number}: figure(s) {missing_alt} "
+                           "have no alt text; use plt.figure(label=...) or alt=\"...\"")
+    state.ran += 1
+    state.seconds += result.seconds
+    store(key, result)
+    return result
+
+
+OPTIONS = {"exec", "session", "show", "output", "timeout", "alt", "title"}
+
+
+def validator(language, inputs, options, attrs, md) -> bool:
+    if inputs.get("exec") not in ("on", "1", "true"):
+        return False
+    unknown = set(inputs) - OPTIONS
+    if unknown:
+        if state.page:
+            state.page.errors.append(f"{state.page.path}: executed block: unknown option(s) "
+                                     f"{sorted(unknown)}; expected {sorted(OPTIONS)}")
+        return False
+    options.update(inputs)
+    return True
+
+
+def highlight(code: str, title: str | None, md) -> str:
+    """Highlight like any other fenced block of the site (same extension, same options)."""
+    fences = md.preprocessors["fenced_code_block"]
+    options = {"title": title} if title else {}
+    return fences.highlight(code, "python", options, md, classes=[], id_value="", attrs={})
+
+
+def formatter(source, language, class_name, options, md, **kwargs) -> str:
+    if "excerpt" in md.treeprocessors:
+        # The blog plugin renders a post again for each index, archive and category page
+        # and keeps only the part before `<!-- more -->`, where no executed block may be.
+        return ""
+    try:
+        return render_block(source, options, md)
+    except Exception as error:
+        # Superfences swallows a formatter's exception and prints the fence as text;
+        # record it so that the page fails instead.
+        if state.page:
+            state.page.errors.append(f"{state.page.path}: executed block could not be "
+                                     f"rendered: {error!r}")
+        raise
+
+
+def render_block(source: str, options: dict, md) -> str:
+    result = execute_block(source, options)
+    parts = []
+    if options.get("show", "both") != "output":
+        parts.append(highlight(source, options.get("title"), md))
+    if result.error:
+        return "".join(parts)
+    if result.stdout:
+        if options.get("output") == "markdown":
+            rendered = markdown_lib.markdown(result.stdout, extensions=["tables"])
+            parts.append(f'<div class="exec-output exec-markdown">{rendered}</div>')
+        else:
+            parts.append(f'<div class="exec-output"><pre><code>{html.escape(result.stdout)}'
+                         "</code></pre></div>")
+    for figure in result.figures:
+        svg = figure["svg"].replace(
+            "<svg ", f'<svg role="img" aria-label="{html.escape(figure["alt"] or "", True)}" ',
+            1,
+        )
+        parts.append(f'<figure class="exec-figure">{svg}</figure>')
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------------------------------
+# MkDocs events
+
+
+def on_config(config):
+    fences = config.mdx_configs.setdefault("pymdownx.superfences", {})
+    custom = fences.setdefault("custom_fences", [])
+    if not any(entry.get("format") is formatter for entry in custom):
+        custom.append({"name": "python", "class": "python", "validator": validator,
+                       "format": formatter})
+    return config
+
+
+def on_pre_build(config):
+    global state
+    state = BuildState()
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+EXCERPT_SEPARATOR = "<!-- more -->"
+
+
+@event_priority(100)
+def on_page_markdown(markdown, page, config, files):
+    state.page = PageState(path=f"docs/{page.file.src_path}")
+    head, separator, _ = markdown.partition(EXCERPT_SEPARATOR)
+    if separator and 'exec="on"' in head:
+        raise PluginError(f"{state.page.path}: an executed block sits in the excerpt (before "
+                          f"{EXCERPT_SEPARATOR}); move it below, where it runs once per build")
+    return markdown
+
+
+@event_priority(100)
+def on_page_content(html_content, page, config, files):
+    if state.page and state.page.errors:
+        raise PluginError("Executed block failed:\n" + "\n".join(state.page.errors))
+    return html_content
+
+
+def on_post_build(config):
+    print(f"Executed blocks: {state.ran} ran ({state.seconds:.1f} s), "
+          f"{state.cached} from cache")
