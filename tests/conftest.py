@@ -1,4 +1,4 @@
-"""Builds of the site for the site tests: the real one, and throw-away faulty copies."""
+"""Builds of the site for the site and browser tests: the real one, and throw-away copies."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 # What a build reads; node_modules is linked rather than copied (53 MB).
 COPIED = ["mkdocs.yml", "docs", "snippets", "nn", "hooks", "tests", "package.json"]
@@ -24,8 +24,11 @@ class Build:
     site: Path
 
 
-def run_build(project: Path, site: Path) -> Build:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project)}
+def run_build(project: Path, site: Path, cache: Path | None = None) -> Build:
+    # The caches are keyed on content, so throw-away copies can share the project's
+    # (tests of the cache itself pass a private one).
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project),
+           "BLOG_CACHE_DIR": str(cache or ROOT / ".cache")}
     result = subprocess.run(
         [*MKDOCS, "build", "--strict", "--site-dir", str(site)],
         cwd=project, env=env, capture_output=True, text=True, timeout=600,
