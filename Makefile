@@ -41,6 +41,9 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 
+new: $(STAMP)
+	$(BIN)/python scripts/new_post.py --title "$(TITLE)" --category "$(CATEGORY)" --notebook "$(NOTEBOOK)"
+
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 

@@ -392,7 +392,8 @@ EXCERPT_SEPARATOR = "<!-- more -->"
 
 @event_priority(100)
 def on_page_markdown(markdown, page, config, files):
-    state.page = PageState(path=f"docs/{page.file.src_path}")
+    path = getattr(page.file, "notebook_source", None) or f"docs/{page.file.src_path}"
+    state.page = PageState(path=path)
     head, separator, _ = markdown.partition(EXCERPT_SEPARATOR)
     if separator and 'exec="on"' in head:
         raise PluginError(f"{state.page.path}: an executed block sits in the excerpt (before "

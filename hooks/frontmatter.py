@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from notebooks import notebook_to_markdown  # hooks/ is on sys.path while hooks load
 from pymdownx.slugs import slugify as make_slugify
 
 slugify = make_slugify(case="lower")
@@ -24,13 +25,27 @@ ALLOWED_KEYS = {
     "links", "readtime", "pin", "hide", "search", "comments", "execute",
 }
 REQUIRED_KEYS = ("date", "categories", "description")
-# `make new` writes this; a post cannot be published until the author replaces it.
+# `make new` writes this into a draft; a post cannot be published until it is replaced.
 PLACEHOLDER = "TODO"
 
 
+def post_source(path: Path) -> str:
+    """A post's Markdown: the file itself, or a notebook's cells joined (see notebooks.py)."""
+    if path.suffix != ".ipynb":
+        return path.read_text(encoding="utf-8")
+    return notebook_to_markdown(path)
+
+
+def post_paths(posts_dir: Path) -> list[Path]:
+    return sorted([*posts_dir.glob("*.md"), *posts_dir.glob("*.ipynb")])
+
+
 def read_front_matter(path: Path) -> dict:
-    """Return the YAML front matter of a Markdown file as a dict (``{}`` when absent)."""
-    text = path.read_text(encoding="utf-8")
+    """Return the YAML front matter of a post as a dict (``{}`` when absent)."""
+    try:
+        text = post_source(path)
+    except ValueError as error:
+        raise ValueError(f"not a readable notebook: {error}") from None
     match = re.match(r"^---\s*\n(.*?\n)---\s*\n", text, re.DOTALL)
     if not match:
         return {}
@@ -51,6 +66,11 @@ def post_date(value: object) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
     raise ValueError(f"expected an ISO date such as 2026-11-21, got {value!r}")
 
 
@@ -59,7 +79,8 @@ def check_post(path: Path, meta: dict, allowed_categories: list[str]) -> list[st
     problems = []
     stem_match = FILENAME.match(path.stem)
     if not stem_match:
-        problems.append(f"file name: expected <YYYY-MM-DD>-<slug>.md with a lower-case ASCII "
+        problems.append(f"file name: expected <YYYY-MM-DD>-<slug>.md (or .ipynb) with a "
+                        "lower-case ASCII "
                         f"slug, got {path.name!r}")
     unknown = sorted(set(meta) - ALLOWED_KEYS)
     for key in unknown:
@@ -93,7 +114,7 @@ def check_post(path: Path, meta: dict, allowed_categories: list[str]) -> list[st
         description = meta["description"]
         if not isinstance(description, str) or not description.strip():
             problems.append(f"description: expected a one-line summary, got {description!r}")
-        elif PLACEHOLDER in description:
+        elif PLACEHOLDER in description and not meta.get("draft"):
             problems.append(f"description: replace the placeholder {description!r} with a "
                             "one-line summary of the post")
     if "draft" in meta and not isinstance(meta["draft"], bool):
@@ -107,7 +128,7 @@ def post_slug(path: Path, meta: dict) -> str:
         return str(meta["slug"])
     title = meta.get("title")
     if not title:
-        heading = re.search(r"^# (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        heading = re.search(r"^# (.+)$", post_source(path), re.MULTILINE)
         title = heading.group(1) if heading else path.stem
     return slugify(str(title), "-")
 
@@ -118,7 +139,7 @@ def validate_posts(docs_dir: Path, allowed_categories: list[str]) -> None:
     slugs: dict[str, Path] = {}
     dates: dict[dt.date, Path] = {}
     posts_dir = docs_dir / POSTS_DIR
-    for path in sorted(posts_dir.glob("*.md")):
+    for path in post_paths(posts_dir):
         where = path.relative_to(docs_dir.parent) if docs_dir.parent in path.parents else path
         try:
             meta = read_front_matter(path)

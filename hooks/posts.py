@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from frontmatter import FILENAME, POSTS_DIR, post_date, read_front_matter
+from frontmatter import FILENAME, POSTS_DIR, post_date, post_paths, post_source, read_front_matter
 
 LATEST = 5
 
@@ -34,7 +34,7 @@ def published_posts(docs_dir: Path, today: dt.date | None = None) -> list[Post]:
     """Published posts, newest first (drafts and future dates excluded)."""
     today = today or dt.date.today()
     posts = []
-    for path in (docs_dir / POSTS_DIR).glob("*.md"):
+    for path in post_paths(docs_dir / POSTS_DIR):
         if not FILENAME.match(path.stem):
             continue
         meta = read_front_matter(path)
@@ -43,11 +43,11 @@ def published_posts(docs_dir: Path, today: dt.date | None = None) -> list[Post]:
         date = post_date(meta.get("date"))
         if date > today:
             continue
-        heading = re.search(r"^# (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        heading = re.search(r"^# (.+)$", post_source(path), re.MULTILINE)
         title = meta.get("title") or (heading.group(1).strip() if heading else path.stem)
         posts.append(Post(date, title, str(meta.get("description", "")),
                           tuple(meta.get("categories") or ()), tuple(meta.get("tags") or ()),
-                          path.relative_to(docs_dir).as_posix()))
+                          path.with_suffix(".md").relative_to(docs_dir).as_posix()))
     return sorted(posts, key=lambda p: p.date, reverse=True)
 
 
