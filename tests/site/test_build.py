@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-POST = "docs/blog/posts/2026-11-19-gradient-descent.md"
+POST = "docs/blog/posts/2026-11-18-gradient-descent.md"
 POST_NAME = Path(POST).name
 
 
@@ -34,12 +34,12 @@ def assert_fails_naming(build, *fragments: str) -> None:
 
 
 def test_missing_date_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, "date: 2026-11-19\n", "")
+    edit(project_copy, POST, "date: 2026-11-18\n", "")
     assert_fails_naming(build_copy(), POST_NAME, "missing 'date'")
 
 
 def test_invalid_date_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, "date: 2026-11-19", "date: 21/11/2026")
+    edit(project_copy, POST, "date: 2026-11-18", "date: 21/11/2026")
     assert_fails_naming(build_copy(), POST_NAME, "date: expected an ISO date")
 
 
@@ -116,7 +116,7 @@ def test_built_pages_load_nothing_from_another_origin(built_site) -> None:
 
 
 def test_post_page_has_typeset_math_and_included_code(built_site) -> None:
-    page = next((built_site.site / "blog").glob("2026/11/19/gradient-descent-*/index.html"))
+    page = next((built_site.site / "blog").glob("2026/11/18/gradient-descent-*/index.html"))
     html = page.read_text(encoding="utf-8")
     assert html.count("<mjx-container") > 10
     assert 'class="arithmatex">\\(' not in html  # no raw TeX left for a browser to typeset

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT, run_build
 
-POST = "docs/blog/posts/2026-11-19-gradient-descent.md"
+POST = "docs/blog/posts/2026-11-18-gradient-descent.md"
 POSTS = ROOT / "docs" / "blog" / "posts"
 
 
@@ -74,11 +74,11 @@ def test_cache_runs_once_and_reruns_exactly_what_changed(project_copy, tmp_path)
 
     # The gradient-descent figures import snippets/gradient_descent/descend.py.
     append(project_copy, "snippets/gradient_descent/descend.py", "\n# an edit\n")
-    gd_blocks = POSTS.joinpath("2026-11-19-gradient-descent.md").read_text().count('exec="on"')
+    gd_blocks = POSTS.joinpath("2026-11-18-gradient-descent.md").read_text().count('exec="on"')
     assert counts(build().output) == (gd_blocks, ran - gd_blocks)
 
     # Deleting the cache is safe: everything runs again and the pages are the same.
-    page = next((tmp_path / "site" / "blog").glob("2026/11/19/*/index.html"))
+    page = next((tmp_path / "site" / "blog").glob("2026/11/18/*/index.html"))
     before = page.read_text()
     for entry in (cache / "exec").iterdir():
         entry.unlink()

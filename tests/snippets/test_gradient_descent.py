@@ -1,4 +1,4 @@
-"""Every claim of docs/blog/posts/2026-11-19-gradient-descent.md, checked numerically."""
+"""Every claim of docs/blog/posts/2026-11-18-gradient-descent.md, checked numerically."""
 
 from __future__ import annotations
 
