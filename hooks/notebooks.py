@@ -7,7 +7,8 @@ it under ``"blog"``. Markdown cells are kept as they are (math goes through the 
 MathJax as every page); code cells become executed blocks sharing one session, so they run
 at build through the same cache as any executed block and a failing cell fails the build.
 Outputs saved in the notebook are ignored: what the reader sees was computed at build.
-Cells tagged ``hide-input`` show only their output. The notebook itself is published
+Cells tagged ``hide-input`` show only their output; ``output-markdown`` renders what a cell
+prints as Markdown (for tables). The notebook itself is published
 beside the post, and the post links to it for download.
 """
 
@@ -53,8 +54,9 @@ def notebook_to_markdown(path: Path) -> str:
             parts.append(source + "\n")
         elif cell.get("cell_type") == "code":
             tags = cell.get("metadata", {}).get("tags", [])
-            show = ' show="output"' if "hide-input" in tags else ""
-            parts.append(f'```python exec="on" session="notebook"{show}\n{source}\n```\n')
+            options = ' show="output"' if "hide-input" in tags else ""
+            options += ' output="markdown"' if "output-markdown" in tags else ""
+            parts.append(f'```python exec="on" session="notebook"{options}\n{source}\n```\n')
     parts.append(f"[:material-download: Download this notebook]({path.name}){{ .md-button }}\n")
     return "\n".join(parts)
 
