@@ -257,6 +257,13 @@ def store(key: str, result: Result) -> None:
     state.memory[key] = result
 
 
+def check_alt_text(result: Result, page: PageState, number: int) -> None:
+    missing_alt = [i for i, f in enumerate(result.figures, 1) if not f["alt"]]
+    if missing_alt:
+        page.errors.append(f"{page.path}: executed block {number}: figure(s) {missing_alt} "
+                           "have no alt text; use plt.figure(label=...) or alt=\"...\"")
+
+
 def execute_block(code: str, options: dict) -> Result:
     page = state.page
     if page is None:
@@ -271,6 +278,7 @@ def execute_block(code: str, options: dict) -> Result:
         state.cached += 1
         if session:
             page.sessions.setdefault(session, []).append(code)
+        check_alt_text(cached, page, number)
         return cached
     if session:
         namespace = page.namespaces.get(session)
@@ -294,10 +302,7 @@ def execute_block(code: str, options: dict) -> Result:
             f"{result.error}"
         )
         return result
-    missing_alt = [i for i, f in enumerate(result.figures, 1) if not f["alt"]]
-    if missing_alt:
-        page.errors.append(f"{page.path}: executed block {number}: figure(s) {missing_alt} "
-                           "have no alt text; use plt.figure(label=...) or alt=\"...\"")
+    check_alt_text(result, page, number)
     state.ran += 1
     state.seconds += result.seconds
     store(key, result)
