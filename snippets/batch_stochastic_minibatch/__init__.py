@@ -1,0 +1,1 @@
+"""Code of the post "Batch, stochastic and mini-batch gradient descent"."""
