@@ -18,6 +18,8 @@ from pathlib import Path
 from frontmatter import FILENAME, POSTS_DIR, post_date, post_paths, post_source, read_front_matter
 
 LATEST = 5
+ROOT = Path(__file__).resolve().parent.parent
+USED_BY = re.compile(r"<!-- used-by:(\w+) -->")
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,8 @@ class Post:
     description: str
     categories: tuple[str, ...]
     tags: tuple[str, ...]
-    src: str  # relative to docs/
+    src: str  # relative to docs/, as the Markdown page MkDocs knows
+    src_path: str  # the file itself (.md or .ipynb), relative to docs/
 
 
 def published_posts(docs_dir: Path, today: dt.date | None = None) -> list[Post]:
@@ -47,7 +50,8 @@ def published_posts(docs_dir: Path, today: dt.date | None = None) -> list[Post]:
         title = meta.get("title") or (heading.group(1).strip() if heading else path.stem)
         posts.append(Post(date, title, str(meta.get("description", "")),
                           tuple(meta.get("categories") or ()), tuple(meta.get("tags") or ()),
-                          path.with_suffix(".md").relative_to(docs_dir).as_posix()))
+                          path.with_suffix(".md").relative_to(docs_dir).as_posix(),
+                          path.relative_to(docs_dir).as_posix()))
     return sorted(posts, key=lambda p: p.date, reverse=True)
 
 
@@ -128,6 +132,35 @@ def topics_index(posts: list[Post], page_src: str) -> str:
     return "\n".join(out)
 
 
+def nn_public_names(module: str) -> set[str]:
+    """Classes and functions that ``nn/<module>.py`` defines at top level."""
+    import ast
+
+    tree = ast.parse((ROOT / "nn" / f"{module}.py").read_text(encoding="utf-8"))
+    return {node.name for node in tree.body
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and not node.name.startswith("_")}
+
+
+def uses_module(post: Post, module: str, docs_dir: Path) -> bool:
+    """Does the post show code from ``nn/<module>.py`` or do its snippets use it?"""
+    if f'"{module}.py:' in post_source(docs_dir / post.src_path):
+        return True
+    folder = ROOT / "snippets" / FILENAME.match(Path(post.src_path).stem)["slug"].replace("-", "_")
+    names = "|".join(map(re.escape, nn_public_names(module))) or "^$"
+    pattern = re.compile(rf"\bnn\.{module}\b|\bnn\.(?:{names})\b"
+                         rf"|from nn import [^\n]*\b(?:{names})\b")
+    return any(pattern.search(path.read_text(encoding="utf-8"))
+               for path in folder.glob("*.py")) if folder.is_dir() else False
+
+
+def used_by(posts: list[Post], module: str, docs_dir: Path, page_src: str) -> str:
+    users = [p for p in posts if uses_module(p, module, docs_dir)]
+    if not users:
+        return "_No post uses this module yet._"
+    links = ", ".join(f"[{p.title}]({link(p, page_src)})" for p in users)
+    return f'!!! example "Posts that use `nn.{module}`"\n    {links}\n'
+
+
 def on_page_markdown(markdown, page, config, files):
     if "<!-- " not in markdown:
         return markdown
@@ -138,4 +171,5 @@ def on_page_markdown(markdown, page, config, files):
     markdown = markdown.replace("<!-- latest-posts -->", latest_posts(posts, src))
     markdown = markdown.replace("<!-- topic-calendar -->", calendar(posts, today))
     markdown = markdown.replace("<!-- topics-index -->", topics_index(posts, src))
+    markdown = USED_BY.sub(lambda m: used_by(posts, m[1], docs_dir, src), markdown)
     return markdown

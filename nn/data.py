@@ -26,6 +26,8 @@ class DataLoader:
     rng : numpy.random.Generator, int or None
         Source of the permutations; an int is a seed.
 
+    Notes
+    -----
     ``len(loader)`` is the number of batches per pass:
     :math:`\\lceil N / B \\rceil`, or :math:`\\lfloor N / B \\rfloor` with ``drop_last``.
     """

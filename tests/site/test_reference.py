@@ -1,0 +1,49 @@
+"""The API reference: a page per nn module, math rendered, posts listed, autorefs checked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import ROOT
+
+MODULES = sorted(p.stem for p in (ROOT / "nn").glob("*.py") if p.stem != "__init__")
+
+
+def test_every_nn_module_has_a_reference_page_in_the_nav() -> None:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *args: None)
+    nav = yaml.dump(yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=Loader)["nav"])
+    for module in MODULES:
+        page = ROOT / "docs" / "reference" / f"{module}.md"
+        assert page.is_file(), f"no reference page for nn.{module}"
+        assert f"::: nn.{module}" in page.read_text()
+        assert f"reference/{module}.md" in nav, f"reference/{module}.md is not in the nav"
+
+
+def test_reference_pages_render_docstring_math_and_list_posts(built_site) -> None:
+    html = (built_site.site / "reference" / "linear" / "index.html").read_text()
+    # The docstrings (not the source listings, which keep their reST) are typeset.
+    rendered = re.sub(r'<details class="mkdocstrings-source".*?</details>', "", html, flags=re.S)
+    assert "<mjx-container" in rendered and ":math:" not in rendered
+    assert "Posts that use" in html and "neural-network-from-scratch" in html
+    optim = (built_site.site / "reference" / "optim" / "index.html").read_text()
+    assert optim.count("<mjx-container") >= 5
+
+
+def test_posts_link_to_api_entries(built_site) -> None:
+    post = next((built_site.site / "blog").glob("2026/11/20/*/index.html")).read_text()
+    assert "reference/linear/#nn.linear.Linear" in post
+
+
+def test_broken_api_link_fails_the_build(project_copy: Path, build_copy) -> None:
+    post = project_copy / "docs/blog/posts/2026-11-18-gradient-descent.md"
+    post.write_text(post.read_text().replace(
+        "## The loss\n", "## The loss\n\nSee [`Linear`][nn.linear.NoSuchLayer].\n", 1))
+    build = build_copy()
+    assert build.returncode != 0
+    assert "nn.linear.NoSuchLayer" in build.output
