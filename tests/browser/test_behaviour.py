@@ -1,0 +1,106 @@
+"""What the reader does: search, follow links (instant navigation), switch to dark mode."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from harness import page_url, post_pages
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+pytestmark = pytest.mark.browser
+
+SCHEME = "document.body.getAttribute('data-md-color-scheme')"
+# Longer words from a post's prose (not headings, not code, not formulas).
+BODY_WORDS = """() => {
+  const article = document.querySelector('article');
+  const paragraphs = [...article.querySelectorAll(':scope > p')].slice(1);  // not the excerpt
+  const text = paragraphs.map((p) => {
+    const copy = p.cloneNode(true);
+    copy.querySelectorAll('code, .arithmatex').forEach((node) => node.remove());
+    return copy.textContent;
+  }).join(' ');
+  return text.match(/[A-Za-z]{8,}/g) || [];
+}"""
+
+
+def posts_with_math(site) -> list:
+    return [p for p in post_pages(site) if "<mjx-container" in p.read_text(encoding="utf-8")]
+
+
+def test_search_finds_each_post_by_a_word_from_its_body(new_page, site, root_url) -> None:
+    posts = post_pages(site)
+    assert posts, "no post pages in the built site"
+    page = new_page()
+    for post in posts:
+        url = page_url(root_url, site, post)
+        page.goto(url)
+        title = page.locator("article h1").first.inner_text().lower()
+        words = [w for w in page.evaluate(BODY_WORDS) if w.lower() not in title]
+        assert words, f"{url}: no long word in the body to search for"
+        word = max(sorted(set(words)), key=len)  # the longest, alphabetically first
+        page.goto(root_url)
+        search = page.locator("input.md-search__input")
+        search.click()
+        search.press_sequentially(word)
+        # A result links to the post, or to a section of it (post URL + #anchor).
+        # (Links carry ?h=<word> for highlighting.)
+        found = """(url) => [...document.querySelectorAll('.md-search-result__item a')]
+                     .some((a) => { const u = new URL(a.href); u.search = u.hash = '';
+                                    return u.href === url; })"""
+        try:
+            page.wait_for_function(found, arg=url, timeout=10_000)
+        except PlaywrightTimeout:
+            shown = page.locator(".md-search-result").inner_text()
+            pytest.fail(f"searching {word!r} did not list {url}; the results read:\n{shown}")
+
+
+def test_instant_navigation_keeps_math_typeset(new_page, site, root_url) -> None:
+    posts = posts_with_math(site)
+    assert posts, "no post with formulas"
+    target = page_url(root_url, site, posts[0])
+    page = new_page()
+    page.goto(root_url + "blog/", wait_until="networkidle")
+    page.evaluate("window.__no_reload = true")
+    # Mark the link to the post in the blog index, then click it as a reader would.
+    marked = page.evaluate(
+        """(url) => {
+          const link = [...document.querySelectorAll('.md-content a')]
+            .find((a) => a.href === url);
+          if (link) link.setAttribute('data-test-target', '');
+          return Boolean(link);
+        }""", target)
+    assert marked, f"the blog index has no link to {target}"
+    page.locator("[data-test-target]").click()
+    page.wait_for_url(target)
+    assert page.evaluate("window.__no_reload === true"), "the click reloaded the whole page"
+    page.locator(".md-content article .arithmatex mjx-container > svg").first.wait_for()
+    untypeset = page.evaluate(
+        "[...document.querySelectorAll('.arithmatex')]"
+        ".filter((b) => !b.querySelector(':scope > mjx-container > svg')).length")
+    assert untypeset == 0
+    heading = page.locator("article h1").first.inner_text().rstrip("¶").strip()
+    assert heading in page.title()
+
+
+def test_dark_mode_toggle_works_and_persists(new_page, site, root_url) -> None:
+    page = new_page(color_scheme="light")
+    page.goto(root_url, wait_until="networkidle")
+    assert page.evaluate(SCHEME) == "default"
+    page.locator('form[data-md-component="palette"] label:not([hidden])').click()
+    page.wait_for_function(f"{SCHEME} === 'slate'")
+    page.evaluate("window.__no_reload = true")
+    # Instant navigation to another page keeps the choice ...
+    page.locator(".md-tabs a, .md-header a").filter(has_text="About").first.click()
+    page.wait_for_url(re.compile(r"/about/$"))
+    assert page.evaluate("window.__no_reload === true")
+    assert page.evaluate(SCHEME) == "slate"
+    # ... so do a reload and a fresh load of a third page.
+    page.reload()
+    assert page.evaluate(SCHEME) == "slate"
+    page.goto(root_url + "blog/")
+    assert page.evaluate(SCHEME) == "slate"
+    page.locator('form[data-md-component="palette"] label:not([hidden])').click()
+    page.wait_for_function(f"{SCHEME} === 'default'")
+    page.goto(root_url)
+    assert page.evaluate(SCHEME) == "default"

@@ -1,0 +1,110 @@
+"""Every page of the built site, as a reader's Chromium gets it: loaded once, checked for all."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from audit import Report, audit, problems
+from harness import DESKTOP, html_pages, page_url, serve
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def reports(browser, site, served) -> list[Report]:
+    context = browser.new_context(viewport=DESKTOP, proxy=served.proxy)
+    page = context.new_page()
+    try:
+        return [audit(page, page_url(served.root_url, site, path)) for path in html_pages(site)]
+    finally:
+        context.close()
+
+
+def assert_none(reports: list[Report], attribute: str, what: str) -> None:
+    found = problems(reports, attribute)
+    assert not found, f"{what}:\n  " + "\n  ".join(found)
+
+
+def test_every_page_was_loaded(reports, site) -> None:
+    assert len(reports) == len(html_pages(site)) >= 5
+    assert any(report.math_count for report in reports), "no page has any formula"
+
+
+def test_no_console_errors(reports) -> None:
+    assert_none(reports, "console_errors", "console errors")
+
+
+def test_no_failed_requests(reports) -> None:
+    assert_none(reports, "failed_requests", "failed requests")
+
+
+def test_nothing_is_requested_from_another_origin(reports) -> None:
+    assert_none(reports, "foreign_requests", "requests to another origin")
+
+
+def test_every_formula_is_typeset(reports) -> None:
+    assert_none(reports, "untypeset_math", ".arithmatex without an SVG mjx-container")
+    assert_none(reports, "math_errors", "MathJax error nodes")
+
+
+def test_every_formula_is_drawn_at_a_readable_size(reports) -> None:
+    assert_none(reports, "collapsed_math", "formulas drawn smaller than 2 px")
+
+
+def test_no_raw_tex_in_visible_text(reports) -> None:
+    assert_none(reports, "raw_tex", "TeX left in the text the reader sees")
+
+
+def test_images_load_and_have_alt_text(reports) -> None:
+    assert_none(reports, "broken_images", "images that did not load")
+    assert_none(reports, "images_without_alt", "images without alt text")
+    assert_none(reports, "unlabelled_figures",
+                'inline SVG figures without role="img" and an aria-label or <title>')
+
+
+def test_nothing_scrolls_sideways_on_a_phone(reports) -> None:
+    assert_none(reports, "phone_overflow", "wider than a 375 px screen")
+
+
+FAULTS = """
+<p>Raw $x$ and \\(y\\) that escaped MathJax.</p>
+<p><span class="arithmatex">\\(z\\)</span></p>
+<p><span class="arithmatex"><mjx-container jax="SVG"><svg style="max-width: 1px"
+  width="10ex" height="2ex" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>
+  </mjx-container></span></p>
+<div data-mjx-error="Undefined control sequence \\nablaa">\\nablaa</div>
+<p><img src="no-such-image.png" alt=""></p>
+<svg width="10" height="10"><rect width="10" height="10"/></svg>
+<div style="width: 900px">A line set wider than a phone.</div>
+<script src="https://cdn.example.com/library.js"></script>
+<script>console.error("injected error")</script>
+"""
+
+
+def test_the_checks_catch_injected_faults(browser, site, tmp_path) -> None:
+    # Each check above means something only if it fails on a page that has its fault.
+    broken = tmp_path / "site"
+    shutil.copytree(site, broken)
+    home = broken / "index.html"
+    text = home.read_text(encoding="utf-8")
+    assert "</article>" in text
+    home.write_text(text.replace("</article>", FAULTS + "</article>", 1), encoding="utf-8")
+    with serve(broken) as server:
+        context = browser.new_context(viewport=DESKTOP, proxy=server.proxy)
+        try:
+            report = audit(context.new_page(), server.root_url)
+        finally:
+            context.close()
+    assert any("injected error" in e for e in report.console_errors), report
+    assert any("no-such-image.png" in r for r in report.failed_requests), report
+    assert any("cdn.example.com" in r for r in report.foreign_requests), report
+    assert any("\\(z\\)" in m for m in report.untypeset_math), report
+    assert report.math_errors, report
+    assert report.collapsed_math, report
+    assert any("$x$" in t for t in report.raw_tex), report
+    assert any("\\(y\\)" in t for t in report.raw_tex), report
+    assert any("no-such-image.png" in i for i in report.broken_images), report
+    assert any("no-such-image.png" in i for i in report.images_without_alt), report
+    assert report.unlabelled_figures, report
+    assert report.phone_overflow, report
