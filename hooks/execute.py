@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import hashlib
 import html
 import io
@@ -35,6 +36,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import markdown as markdown_lib
@@ -87,7 +89,8 @@ def imported_names(source: str, module: str | None = None) -> set[str]:
     return {n for n in names if n}
 
 
-def dependencies(source: str) -> list[Path]:
+@functools.cache
+def dependencies(source: str) -> tuple[Path, ...]:
     """Every project file that running ``source`` would execute, transitively, sorted."""
     seen: set[Path] = set()
     pending = [(name, None) for name in imported_names(source)]
@@ -106,15 +109,18 @@ def dependencies(source: str) -> list[Path]:
                 module = ".".join(parts)
             text = path.read_text(encoding="utf-8")
             pending.extend((n, None) for n in imported_names(text, module))
-    return sorted(seen)
+    return tuple(sorted(seen))
 
 
+@functools.cache
 def versions() -> dict[str, str]:
-    import matplotlib
-    import numpy
+    return {"python": sys.version.split()[0], "numpy": metadata.version("numpy"),
+            "matplotlib": metadata.version("matplotlib")}
 
-    return {"python": sys.version.split()[0], "numpy": numpy.__version__,
-            "matplotlib": matplotlib.__version__}
+
+@functools.cache
+def file_digest(path: Path) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
 
 
 def cache_key(code: str, prelude: list[str]) -> str:
@@ -124,7 +130,7 @@ def cache_key(code: str, prelude: list[str]) -> str:
         digest.update(b"\0block\0")
     for path in dependencies("\n".join([*prelude, code])):
         digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(file_digest(path))
     digest.update(json.dumps(versions(), sort_keys=True).encode())
     return digest.hexdigest()
 
@@ -387,6 +393,9 @@ def on_config(config):
 def on_pre_build(config):
     global state
     state = BuildState()
+    # Files may have changed since the last build (`mkdocs serve`): forget what was read.
+    dependencies.cache_clear()
+    file_digest.cache_clear()
     os.environ.setdefault("MPLBACKEND", "Agg")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))

@@ -9,6 +9,7 @@ Drafts and posts dated in the future are left out, as the blog itself leaves the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections import defaultdict
@@ -19,6 +20,7 @@ from frontmatter import FILENAME, POSTS_DIR, post_date, post_paths, post_source,
 
 LATEST = 5
 ROOT = Path(__file__).resolve().parent.parent
+MARKERS = re.compile(r"<!-- (?:latest-posts|topic-calendar|topics-index|used-by:\w+) -->")
 USED_BY = re.compile(r"<!-- used-by:(\w+) -->")
 
 
@@ -132,15 +134,17 @@ def topics_index(posts: list[Post], page_src: str) -> str:
     return "\n".join(out)
 
 
-def nn_public_names(module: str) -> set[str]:
+@functools.cache
+def nn_public_names(module: str) -> frozenset[str]:
     """Classes and functions that ``nn/<module>.py`` defines at top level."""
     import ast
 
     tree = ast.parse((ROOT / "nn" / f"{module}.py").read_text(encoding="utf-8"))
-    return {node.name for node in tree.body
-            if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and not node.name.startswith("_")}
+    return frozenset(node.name for node in tree.body if isinstance(node, (ast.ClassDef,
+                     ast.FunctionDef)) and not node.name.startswith("_"))
 
 
+@functools.cache
 def uses_module(post: Post, module: str, docs_dir: Path) -> bool:
     """Does the post show code from ``nn/<module>.py`` or do its snippets use it?"""
     if f'"{module}.py:' in post_source(docs_dir / post.src_path):
@@ -161,15 +165,31 @@ def used_by(posts: list[Post], module: str, docs_dir: Path, page_src: str) -> st
     return f'!!! example "Posts that use `nn.{module}`"\n    {links}\n'
 
 
+_posts_this_build: list[Post] | None = None
+
+
+def on_pre_build(config):
+    global _posts_this_build
+    _posts_this_build = None  # read the posts again at each build (`mkdocs serve`)
+    uses_module.cache_clear()
+    nn_public_names.cache_clear()
+
+
 def on_page_markdown(markdown, page, config, files):
-    if "<!-- " not in markdown:
+    global _posts_this_build
+    if not MARKERS.search(markdown):
         return markdown
     docs_dir = Path(config.docs_dir)
     today = dt.date.today()
-    posts = published_posts(docs_dir, today)
+    if _posts_this_build is None:
+        _posts_this_build = published_posts(docs_dir, today)
+    posts = _posts_this_build
     src = page.file.src_path
-    markdown = markdown.replace("<!-- latest-posts -->", latest_posts(posts, src))
-    markdown = markdown.replace("<!-- topic-calendar -->", calendar(posts, today))
-    markdown = markdown.replace("<!-- topics-index -->", topics_index(posts, src))
+    if "<!-- latest-posts -->" in markdown:
+        markdown = markdown.replace("<!-- latest-posts -->", latest_posts(posts, src))
+    if "<!-- topic-calendar -->" in markdown:
+        markdown = markdown.replace("<!-- topic-calendar -->", calendar(posts, today))
+    if "<!-- topics-index -->" in markdown:
+        markdown = markdown.replace("<!-- topics-index -->", topics_index(posts, src))
     markdown = USED_BY.sub(lambda m: used_by(posts, m[1], docs_dir, src), markdown)
     return markdown

@@ -30,7 +30,7 @@ class NewPostError(Exception):
 
 
 def slugify(title: str) -> str:
-    """ASCII, lower case, words joined by '-': 'Échantillonnage à 2 pas' -> 'echantillonnage-a-2-pas'."""
+    """ASCII, lower case, joined by '-': 'Échantillonnage à 2 pas' -> 'echantillonnage-a-2-pas'."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
 
