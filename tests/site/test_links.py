@@ -1,0 +1,109 @@
+"""Every internal link and anchor in the built site resolves to a file and an id in site/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from tests.conftest import ROOT
+
+SITE_URL = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(), re.M)[1]
+SITE_URL = SITE_URL if SITE_URL.endswith("/") else SITE_URL + "/"
+PREFIX = urlsplit(SITE_URL).path  # /ml-blog/
+LINKING = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src",
+           "iframe": "src", "video": "src", "audio": "src"}
+
+
+class Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        for name in ("id", "name") if tag == "a" else ("id",):
+            if attrs.get(name):
+                self.ids.add(attrs[name])
+        if tag in LINKING and attrs.get(LINKING[tag]):
+            self.links.append(attrs[LINKING[tag]])
+        if tag in ("img", "source") and attrs.get("srcset"):
+            self.links += [part.split()[0] for part in attrs["srcset"].split(",") if part]
+
+
+def page_address(site: Path, html_file: Path) -> str:
+    """Where a built file is served: ``blog/index.html`` -> ``https://host/ml-blog/blog/``."""
+    relative = html_file.relative_to(site).as_posix()
+    if relative == "index.html" or relative.endswith("/index.html"):
+        relative = relative[: -len("index.html")]
+    return SITE_URL + relative
+
+
+def target_file(site: Path, path: str) -> Path | None:
+    """The file a URL path under the site's prefix is served from, or None."""
+    relative = unquote(path[len(PREFIX):])
+    candidate = site / relative
+    if relative == "" or relative.endswith("/") or candidate.is_dir():
+        candidate = candidate / "index.html"
+    return candidate if candidate.is_file() else None
+
+
+def broken_links(site: Path) -> list[str]:
+    parsed: dict[Path, Page] = {}
+
+    def parse(html_file: Path) -> Page:
+        if html_file not in parsed:
+            page = Page()
+            page.feed(html_file.read_text(encoding="utf-8"))
+            parsed[html_file] = page
+        return parsed[html_file]
+
+    problems = []
+    for html_file in sorted(site.rglob("*.html")):
+        base = page_address(site, html_file)
+        for link in parse(html_file).links:
+            if link.startswith(("mailto:", "tel:", "data:", "javascript:")):
+                continue
+            url = urljoin(base, link)
+            if not url.startswith(SITE_URL):
+                if urlsplit(url).netloc == urlsplit(SITE_URL).netloc:
+                    problems.append(f"{html_file.relative_to(site)}: {link} is outside "
+                                    f"the site's path {PREFIX}")
+                continue  # another site
+            parts = urlsplit(url)
+            target = target_file(site, parts.path)
+            where = f"{html_file.relative_to(site)}: {link}"
+            if target is None:
+                problems.append(f"{where}: no file for {parts.path}")
+            elif parts.fragment and target.suffix == ".html":
+                if unquote(parts.fragment) not in parse(target).ids:
+                    problems.append(f"{where}: no id {unquote(parts.fragment)!r} "
+                                    f"in {target.relative_to(site)}")
+    return problems
+
+
+def test_every_internal_link_and_anchor_resolves(built_site) -> None:
+    problems = broken_links(built_site.site)
+    assert not problems, "broken links:\n  " + "\n  ".join(problems)
+
+
+def test_the_checker_finds_broken_links(built_site, tmp_path) -> None:
+    # The test above means something only if it fails on a site with broken links.
+    site = tmp_path / "site"
+    shutil.copytree(built_site.site, site)
+    about = site / "about" / "index.html"
+    faults = ('<a href="../no-such-page/">x</a> <a href="../#no-such-id">y</a> '
+              '<img src="/ml-blog/assets/no-such.png" alt="z"> '
+              '<a href="/elsewhere/">w</a> <a href="../blog/#">ok</a> '
+              '<a href="https://example.org/">ok</a>')
+    text = about.read_text(encoding="utf-8")
+    about.write_text(text.replace("</article>", faults + "</article>", 1), encoding="utf-8")
+    problems = "\n".join(broken_links(site))
+    assert "no file for /ml-blog/no-such-page/" in problems, problems
+    assert "no id 'no-such-id' in index.html" in problems, problems
+    assert "no file for /ml-blog/assets/no-such.png" in problems, problems
+    assert "/elsewhere/ is outside the site's path" in problems, problems
+    assert "example.org" not in problems and "blog/#" not in problems, problems
