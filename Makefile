@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve test build new bench lint lock clean help
+.PHONY: serve test build new bench weight lint lock clean help
 
 help:
 	@echo "make serve   preview the site at http://127.0.0.1:8000 with live reload"
@@ -17,6 +17,7 @@ help:
 	@echo "make build   strict build into site/"
 	@echo "make new TITLE=\"...\"  start a new post (see README)"
 	@echo "make bench   run the benchmarks in benchmarks/"
+	@echo "make weight  bytes each post downloads in headless Chromium, against 600 KB"
 	@echo "make lock    re-pin requirements.lock from pyproject.toml"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -46,6 +47,9 @@ new: $(STAMP)
 
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+weight: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python benchmarks/page_weight.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
