@@ -178,8 +178,12 @@ def audit(page, url: str, phone_width: int = 375) -> Report:
                                  for m in page.evaluate(COLLAPSED_MATH)]
 
         prose = page.evaluate(VISIBLE_PROSE)
-        report.raw_tex = [prose[max(0, m.start() - 30): m.end() + 30]
-                          for m in RAW_TEX.finditer(prose)]
+        end = -1
+        for match in RAW_TEX.finditer(prose):  # one excerpt per stretch of raw TeX
+            if match.start() > end:
+                report.raw_tex.append(" ".join(
+                    prose[max(0, match.start() - 30): match.end() + 50].split()))
+            end = match.end() + 50
 
         media = page.evaluate(IMAGES)
         report.broken_images = [i["src"] for i in media["images"] if not i["loaded"]]
