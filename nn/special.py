@@ -2,19 +2,18 @@
 
 ``math.erf`` is scalar and SciPy is not a dependency, so ``erf`` and ``erfc`` are evaluated
 here, vectorised, to about 1e-15 relative error for ``erf`` and 1e-13 for ``erfc`` (tested
-against ``math.erf``/``math.erfc``):
+against ``math.erf``/``math.erfc``).
 
-* for :math:`|z| < 2` the series with positive terms only (no cancellation)
+For :math:`|z| < 2`, the series with positive terms only (no cancellation):
 
-  .. math:: \\operatorname{erf}(z) = \\frac{2}{\\sqrt\\pi} e^{-z^2}
-            \\sum_{n \\ge 0} \\frac{2^n z^{2n+1}}{1 \\cdot 3 \\cdots (2n+1)};
+.. math:: \\operatorname{erf}(z) = \\frac{2}{\\sqrt\\pi} e^{-z^2}
+          \\sum_{n \\ge 0} \\frac{2^n z^{2n+1}}{1 \\cdot 3 \\cdots (2n+1)}.
 
-* for :math:`z \\ge 2` Laplace's continued fraction
+For :math:`z \\ge 2`, Laplace's continued fraction, which keeps the *relative* accuracy of
+the tiny tail values:
 
-  .. math:: \\operatorname{erfc}(z) = \\frac{e^{-z^2}}{\\sqrt\\pi}\\,
-            \\cfrac{1}{z + \\cfrac{1/2}{z + \\cfrac{1}{z + \\cfrac{3/2}{z + \\cdots}}}},
-
-  which keeps the *relative* accuracy of the tiny tail values.
+.. math:: \\operatorname{erfc}(z) = \\frac{e^{-z^2}}{\\sqrt\\pi}\\,
+          \\cfrac{1}{z + \\cfrac{1/2}{z + \\cfrac{1}{z + \\cfrac{3/2}{z + \\cdots}}}}.
 """
 
 from __future__ import annotations
