@@ -224,6 +224,7 @@ class PageState:
     sessions: dict[str, list[str]] = field(default_factory=dict)
     namespaces: dict[str, dict] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)  # every block, in order: the script
 
 
 @dataclass
@@ -233,6 +234,7 @@ class BuildState:
     seconds: float = 0.0
     page: PageState | None = None
     memory: dict[str, Result] = field(default_factory=dict)
+    scripts: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)
 
 
 state = BuildState()
@@ -275,6 +277,7 @@ def execute_block(code: str, options: dict) -> Result:
     if page is None:
         raise RuntimeError("executed block outside a page")
     page.blocks += 1
+    page.codes.append(code)
     number = page.blocks
     session = options.get("session")
     prelude = page.sessions.get(session, []) if session else []
@@ -419,7 +422,53 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html_content, page, config, files):
     if state.page and state.page.errors:
         raise PluginError("Executed block failed:\n" + "\n".join(state.page.errors))
+    if state.page and state.page.codes:
+        name = script_name(page)
+        html_content += (
+            f'<p><a class="md-button" href="{name}" download>'
+            "Download this page's code</a> "
+            "<small>(the blocks above as one script; run it from a clone of the blog's "
+            "repository)</small></p>"
+        )
+        state.scripts[page.file.src_uri] = (page.title or "", page.url, list(state.page.codes))
     return html_content
+
+
+def script_name(page) -> str:
+    return (page.url.rstrip("/").rsplit("/", 1)[-1] or "index") + ".py"
+
+
+def script_text(title: str, url: str, codes: list[str], site_url: str) -> str:
+    """The page's executed blocks as one runnable script, with a header saying where from."""
+    parts = [
+        f'"""Code of "{title}", {site_url.rstrip("/")}/{url}\n\n'
+        "Generated from the page's executed blocks when the site was built. Run it from a\n"
+        "clone of the blog's repository, where `nn` and `snippets` live:\n\n"
+        f"    python path/to/{url.rstrip('/').rsplit('/', 1)[-1] or 'index'}.py\n"
+        '"""\n\n'
+        "import os\nimport sys\n\n"
+        "sys.path.insert(0, os.getcwd())  # the clone, for `import nn` and `import snippets`\n"
+    ]
+    for number, code in enumerate(codes, start=1):
+        parts.append(f"# --- block {number} ---\n{code.rstrip()}\n")
+    parts.append(
+        "# --- show any figures the blocks made ---\n"
+        "import sys  # noqa: E402\n\n"
+        'if "matplotlib.pyplot" in sys.modules:\n'
+        "    sys.modules[\"matplotlib.pyplot\"].show()\n"
+    )
+    return "\n".join(parts)
+
+
+def on_post_page(output, page, config):
+    script = state.scripts.get(page.file.src_uri)
+    if script:
+        title, url, codes = script
+        target = Path(config.site_dir) / Path(page.file.dest_uri).parent / script_name(page)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(script_text(title, url, codes, config.site_url or ""),
+                          encoding="utf-8")
+    return output
 
 
 def on_post_build(config):

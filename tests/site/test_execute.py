@@ -3,6 +3,7 @@ exactly the blocks whose code or imported project modules changed; the drift gua
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -118,3 +119,20 @@ def test_changing_a_public_function_in_nn_fails_the_tests(project_copy) -> None:
     )
     assert result.returncode != 0, result.stdout
     assert "failed" in result.stdout
+
+
+def test_each_page_with_executed_blocks_offers_its_code_as_a_script(built_site) -> None:
+    page = next((built_site.site / "blog").glob("2026/11/18/*/index.html"))
+    script = page.parent / f"{page.parent.name}.py"
+    assert f'href="{script.name}" download' in page.read_text()
+    code = script.read_text()
+    # Every executed block of the post, in order, and nothing else from the page.
+    markdown = (POSTS / "2026-11-18-gradient-descent.md").read_text()
+    blocks = re.findall(r'```python exec="on"[^\n]*\n(.*?)```', markdown, re.S)
+    positions = [code.index(block.strip()) for block in blocks]
+    assert positions == sorted(positions) and len(blocks) == code.count("# --- block ")
+    # It runs from the root of a clone, and prints what the page shows.
+    result = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, env={**os.environ, "MPLBACKEND": "Agg"})
+    assert result.returncode == 0, result.stderr
+    assert "| good (2/11) |" in result.stdout
