@@ -51,7 +51,9 @@ class Renderer:
                 f"MathJax is not installed ({MATHJAX_PACKAGE} is missing): run `npm ci`, "
                 "or `make build`, which does it for you"
             )
-        self.version = json.loads(MATHJAX_PACKAGE.read_text())["version"]
+        # The renderer's own code is part of the key: changing its options re-renders.
+        renderer_digest = hashlib.sha256(RENDERER.read_bytes()).hexdigest()[:16]
+        self.version = json.loads(MATHJAX_PACKAGE.read_text())["version"] + "/" + renderer_digest
         self.process: subprocess.Popen | None = None
         self.css = ""
         CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
@@ -89,9 +91,10 @@ class Renderer:
         answer = json.loads(self.process.stdout.readline())
         if "error" in answer:
             raise MathJaxError(answer["error"])
-        self.new[key] = answer["svg"]
+        svg = slim(answer["svg"])
+        self.new[key] = svg
         self.rendered += 1
-        return answer["svg"]
+        return svg
 
     def close(self) -> None:
         with self.db:
@@ -103,6 +106,17 @@ class Renderer:
 
 
 renderer: Renderer | None = None
+
+# Attributes that only MathJax's interactive menu reads. The stylesheet keys a few rules on
+# data-mml-node (tables, errors, actions), so those values stay; `use[data-c]` gets its
+# stroke width from SLIM_CSS instead.
+MML_NODE = re.compile(r' data-mml-node="(?!mtable"|merror"|maction")[^"]*"')
+DATA_C = re.compile(r' data-c="[^"]*"')
+SLIM_CSS = 'mjx-container[jax="SVG"] use { stroke-width: 3; }'
+
+
+def slim(svg: str) -> str:
+    return DATA_C.sub("", MML_NODE.sub("", svg))
 
 
 def strip_delimiters(tag: str, body: str) -> str:
@@ -145,11 +159,44 @@ def on_page_content(html_content, page, config, files):
     return typeset(html_content, f"docs/{page.file.src_path}")
 
 
+GLYPH_DEFS = re.compile(r"<defs>((?:<path [^>]*></path>)*)</defs>")
+GLYPH_PATH = re.compile(r'<path id="MJX-\d+-(?P<key>[^"]+)" d="(?P<d>[^"]*)"></path>')
+GLYPH_USE = re.compile(r'xlink:href="#MJX-\d+-([^"]+)"')
+ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">')
+
+
+def share_glyphs(page_html: str) -> str:
+    """Move every formula's glyph outlines into one store per page, each glyph once.
+
+    The store sits inside the article, which Material's instant navigation swaps along with
+    the content, so the glyphs of the next page arrive with its formulas.
+    """
+    glyphs: dict[str, str] = {}
+
+    def collect(match: re.Match) -> str:
+        for path in GLYPH_PATH.finditer(match.group(1)):
+            glyphs.setdefault(path["key"], path["d"])
+        return ""
+
+    out = GLYPH_DEFS.sub(collect, page_html)
+    if not glyphs:
+        return page_html
+    out = GLYPH_USE.sub(r'xlink:href="#mjx-glyph-\1"', out)
+    paths = "".join(f'<path id="mjx-glyph-{key}" d="{d}"></path>' for key, d in glyphs.items())
+    store = (f'<svg class="mjx-glyph-store" aria-hidden="true" style="position: absolute; '
+             f'width: 0; height: 0; overflow: hidden"><defs>{paths}</defs></svg>')
+    article = ARTICLE.search(out)
+    if article is None:
+        raise PluginError("mathjax hook: no <article> to hold the glyph store")
+    return out[: article.end()] + store + out[article.end():]
+
+
 def on_post_page(output, page, config):
     # Catches math that reached the page by another road (excerpts on index pages).
     output = typeset(output, f"docs/{page.file.src_path}")
     if "<mjx-container" in output:
-        style = f'<style id="mathjax-svg-styles">{renderer.css}</style>'
+        output = share_glyphs(output)
+        style = f'<style id="mathjax-svg-styles">{renderer.css}{SLIM_CSS}</style>'
         output = output.replace("</head>", style + "</head>", 1)
     return output
 

@@ -1,4 +1,4 @@
-// Renders TeX to SVG with MathJax at build time, so the site ships no MathJax script or font.
+// Renders TeX to SVG with MathJax at build time (output slimmed by mathjax.py), so the site ships no MathJax script or font.
 //
 // Protocol: one JSON request per line on stdin, {"tex": "...", "display": true|false};
 // one JSON answer per line on stdout, {"svg": "..."} or {"error": "..."}.
@@ -24,7 +24,9 @@ const tex = new TeX({
     throw err;
   },
 });
-const svg = new SVG({ fontCache: "none" });
+// "local": each formula carries the glyphs it uses in its own <defs>; mathjax.py then
+// merges them into one store per page, so a glyph is sent once however often it appears.
+const svg = new SVG({ fontCache: "local" });
 const doc = mathjax.document("", { InputJax: tex, OutputJax: svg });
 
 process.stdout.write(JSON.stringify({ css: adaptor.textContent(svg.styleSheet(doc)) }) + "\n");

@@ -37,7 +37,12 @@ MATH = """() => {
   const boxes = [...document.querySelectorAll('.arithmatex')];
   return {
     count: boxes.length,
-    untypeset: boxes.filter((b) => !b.querySelector(':scope > mjx-container > svg'))
+    // Untypeset: no SVG, or an SVG whose glyphs (<use> of the page's glyph store) are
+    // missing, so it would draw nothing.
+    untypeset: boxes.filter((b) => !b.querySelector(':scope > mjx-container > svg') ||
+                    [...b.querySelectorAll('use')].some((use) => !document.getElementById(
+                      (use.getAttribute('xlink:href') || use.getAttribute('href') || '#')
+                        .slice(1))))
                     .map((b) => b.outerHTML.slice(0, 160)),
     errors: [...document.querySelectorAll(
                '[data-mjx-error], mjx-merror, [data-mml-node="merror"]')]

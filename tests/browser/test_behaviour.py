@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from audit import MATH
 from harness import page_url, post_pages
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -75,10 +76,8 @@ def test_instant_navigation_keeps_math_typeset(new_page, site, root_url) -> None
     page.wait_for_url(target)
     assert page.evaluate("window.__no_reload === true"), "the click reloaded the whole page"
     page.locator(".md-content article .arithmatex mjx-container > svg").first.wait_for()
-    untypeset = page.evaluate(
-        "[...document.querySelectorAll('.arithmatex')]"
-        ".filter((b) => !b.querySelector(':scope > mjx-container > svg')).length")
-    assert untypeset == 0
+    # Typeset, with the new page's glyph store arrived along with its formulas.
+    assert page.evaluate(MATH)["untypeset"] == []
     heading = page.locator("article h1").first.inner_text().rstrip("¶").strip()
     assert heading in page.title()
 
