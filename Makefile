@@ -33,7 +33,7 @@ $(NODE_STAMP): package.json package-lock.json
 env: $(STAMP) $(NODE_STAMP)
 
 serve: $(STAMP) $(NODE_STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000  # incremental: hooks/serve_incremental.py
 
 build: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mkdocs build --strict

@@ -162,14 +162,12 @@ def on_page_content(html_content, page, config, files):
 GLYPH_DEFS = re.compile(r"<defs>((?:<path [^>]*></path>)*)</defs>")
 GLYPH_PATH = re.compile(r'<path id="MJX-\d+-(?P<key>[^"]+)" d="(?P<d>[^"]*)"></path>')
 GLYPH_USE = re.compile(r'xlink:href="#MJX-\d+-([^"]+)"')
-ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">')
+FIRST_FORMULA = re.compile(r'<(?:span|div) class="arithmatex"><mjx-container')
 
 
 def share_glyphs(page_html: str) -> str:
     """Move every formula's glyph outlines into one store per page, each glyph once.
 
-    The store sits inside the article, which Material's instant navigation swaps along with
-    the content, so the glyphs of the next page arrive with its formulas.
     """
     glyphs: dict[str, str] = {}
 
@@ -185,10 +183,10 @@ def share_glyphs(page_html: str) -> str:
     paths = "".join(f'<path id="mjx-glyph-{key}" d="{d}"></path>' for key, d in glyphs.items())
     store = (f'<svg class="mjx-glyph-store" aria-hidden="true" style="position: absolute; '
              f'width: 0; height: 0; overflow: hidden"><defs>{paths}</defs></svg>')
-    article = ARTICLE.search(out)
-    if article is None:
-        raise PluginError("mathjax hook: no <article> to hold the glyph store")
-    return out[: article.end()] + store + out[article.end():]
+    # Just before the first formula: inside the content, which Material's instant navigation
+    # swaps, so the glyphs of the next page arrive with its formulas.
+    first = FIRST_FORMULA.search(out)
+    return out[: first.start()] + store + out[first.start():]
 
 
 def on_post_page(output, page, config):

@@ -1,0 +1,225 @@
+"""Fast preview for `make serve`: after a save, rebuild only the pages that can differ.
+
+Stock ``mkdocs serve`` rebuilds every page on every save (about 16 s with a year of posts),
+and ``--dirty`` rebuilds only changed files, which leaves the blog's index, archive and
+category pages showing stale excerpts and the search index holding only the rebuilt pages
+(mkdocs-material issue 8360). With ``mkdocs serve --dirty`` this hook takes over the choice:
+
+- a change that can move things around (a post added, removed, retitled, redated,
+  recategorised, retagged, re-described or drafted; mkdocs.yml; anything in nn/ or hooks/;
+  a template or stylesheet) rebuilds everything, as a normal build would;
+- otherwise each changed post is rebuilt, with the index, archive and category pages that
+  show it (its excerpt and read time appear there), and every post whose code or executed
+  blocks come from a changed ``snippets/<folder>/``;
+- the search index is merged: entries of the pages rebuilt now replace their old entries.
+
+Outside ``serve --dirty`` the hook does nothing. Only the preview uses it; ``make build``
+and CI always build everything, strictly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+
+ROOT = Path(__file__).resolve().parent.parent
+WATCHED_FOR_FULL = ("nn", "hooks", "mkdocs.yml", "docs/stylesheets", "docs/javascripts",
+                    "docs/overrides")
+LISTING_KEYS = ("date", "categories", "tags", "description", "draft", "slug", "title",
+                "authors", "pin")
+
+
+class State:
+    active = False
+    snapshot: dict[str, tuple[str, str, str]] | None = None  # post -> (listing, excerpt, body)
+    project: dict[str, str] | None = None  # watched file -> digest
+    search: dict[str, list[dict]] = {}  # page location -> its search entries
+    search_config: dict = {}
+    rebuilt: set[str] = set()  # page URLs rebuilt by the current build
+    populate_only: list = []  # posts read for their excerpts but not written
+    autorefs: dict | None = None  # autorefs' maps after the last build
+    full = True
+
+
+state = State()
+
+
+def drop_dirty_build_warning(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def on_startup(command, dirty):
+    state.active = command == "serve" and dirty
+    if state.active:
+        # MkDocs warns about every dirty build, which strict mode turns into an abort; this
+        # hook is what makes the dirty build safe, so that one warning is dropped and the
+        # preview stays as strict as `make build`.
+        logging.getLogger("mkdocs.commands.build").addFilter(drop_dirty_build_warning)
+
+
+def digest(text: str | bytes) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
+
+
+def project_digests() -> dict[str, str]:
+    digests = {}
+    for name in WATCHED_FOR_FULL:
+        path = ROOT / name
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            if "__pycache__" not in file.parts:
+                digests[str(file.relative_to(ROOT))] = digest(file.read_bytes())
+    for file in sorted((ROOT / "snippets").rglob("*.py")):
+        digests[str(file.relative_to(ROOT))] = digest(file.read_bytes())
+    return digests
+
+
+def post_signature(post) -> tuple[str, str, str]:
+    listing = {key: post.meta.get(key) for key in LISTING_KEYS}
+    heading = re.search(r"^# (.+)$", post.markdown, re.MULTILINE)
+    listing["heading"] = heading.group(1) if heading else None
+    excerpt = post.markdown.split("<!-- more -->", 1)[0]
+    return (digest(json.dumps(listing, default=str, sort_keys=True)), digest(excerpt),
+            digest(post.markdown))
+
+
+def shown_posts(blog, view) -> list:
+    """The posts a view page lists (one page of a paginated view shows a slice)."""
+    if blog._config_pagination(view) and view.pages:
+        step = blog._config_pagination_per_page(view)
+        at = view.pages.index(view)
+        return view.posts[at * step: (at + 1) * step]
+    return list(view.posts)
+
+
+def pages(files) -> list:
+    """Every file that is a page, posts and views included (the blog plugin keeps them out of
+    ``documentation_pages()``'s default selection)."""
+    return [file for file in files if file.is_documentation_page() and file.page is not None]
+
+
+def force(file, modified: bool) -> None:
+    file.is_modified = (lambda: True) if modified else (lambda: False)
+
+
+def on_nav(nav, config, files):
+    if not state.active:
+        return nav
+    from material.plugins.blog.structure import View
+
+    blog = config.plugins.get("material/blog")
+    posts = {post.file.src_uri: post for post in blog.blog.posts}
+    snapshot = {src: post_signature(post) for src, post in posts.items()}
+    project = project_digests()
+    previous, previous_project = state.snapshot, state.project
+    state.snapshot, state.project = snapshot, project
+
+    changed_files = ({k for k in project.keys() | (previous_project or {}).keys()
+                      if project.get(k) != (previous_project or {}).get(k)}
+                     if previous_project is not None else None)
+    full = (
+        previous is None
+        or changed_files is None
+        or any(not name.startswith("snippets/") for name in changed_files)
+        or snapshot.keys() != previous.keys()
+        or any(snapshot[src][0] != previous[src][0] for src in snapshot)
+    )
+    state.full = full
+    state.rebuilt = set()
+    if full:  # every page counts as modified: a normal, complete build
+        for file in pages(files):
+            force(file, True)
+        return nav
+
+    changed_posts = {src for src in snapshot if snapshot[src] != previous[src]}
+    folders = {name.split("/")[1] for name in changed_files}
+    for src, post in posts.items():
+        if any(f"{folder}/" in post.markdown or f"snippets.{folder}" in post.markdown
+               for folder in folders):
+            changed_posts.add(src)
+    views = [file.page for file in pages(files) if isinstance(file.page, View)]
+    rebuilt_views = {id(view) for view in views
+                     if any(p.file.src_uri in changed_posts for p in shown_posts(blog, view))}
+    # Posts listed by a rebuilt view must be read and converted again (not written): the
+    # blog plugin makes a post's excerpt while converting it, and a view lists excerpts.
+    listed = {p.file.src_uri for view in views if id(view) in rebuilt_views
+              for p in shown_posts(blog, view)}
+    state.populate_only = []
+    for file in pages(files):
+        page = file.page
+        if isinstance(page, View):
+            modified = id(page) in rebuilt_views
+        elif file.src_uri in posts:
+            modified = file.src_uri in changed_posts
+            if not modified and file.src_uri in listed:
+                force(file, True)  # until on_env: populated now, not written
+                state.populate_only.append(file)
+                continue
+        else:
+            modified = file.is_modified()  # other pages: MkDocs' own test (mtime)
+        force(file, modified)
+        if modified:
+            state.rebuilt.add(page.url)
+        elif page.markdown is None:
+            # MkDocs reads a page only to rebuild it, but rebuilt pages show the titles of
+            # others (navigation, previous/next): without this, archive and category
+            # entries would read "None" (the corruption of mkdocs-material issue 8360).
+            page.read_source(config)
+    return nav
+
+
+AUTOREFS_MAPS = ("_primary_url_map", "_secondary_url_map", "_title_map", "_abs_url_map")
+
+
+@event_priority(50)  # before autorefs resolves cross-references, in its own on_env
+def on_env(env, config, files):
+    # Between reading all pages and writing them: the posts read only for their excerpts
+    # are not written again.
+    for file in getattr(state, "populate_only", []):
+        force(file, False)
+    if state.active:
+        # Material's search merges a dirty build's entries on the assumption that one page
+        # was rebuilt; several can be, so it writes this build's entries alone and
+        # on_post_build below merges them with the entries of the pages not rebuilt.
+        search = config.plugins.get("material/search")
+        if search is not None:
+            search.search_index_prev = None
+        # Autorefs learns where each API object lives while rendering the reference pages;
+        # pages not rebuilt now keep what an earlier build learnt.
+        autorefs = config.plugins.get("autorefs")
+        if autorefs is not None and state.autorefs:
+            for name in AUTOREFS_MAPS:
+                known = dict(state.autorefs[name])
+                known.update(getattr(autorefs, name))
+                setattr(autorefs, name, known)
+    return env
+
+
+@event_priority(-100)  # after the search plugin has written its (partial) index
+def on_post_build(config):
+    if not state.active:
+        return
+    autorefs = config.plugins.get("autorefs")
+    if autorefs is not None:
+        state.autorefs = {name: dict(getattr(autorefs, name)) for name in AUTOREFS_MAPS}
+    index_path = Path(config.site_dir) / "search" / "search_index.json"
+    if not index_path.is_file():
+        return
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    fresh: dict[str, list[dict]] = {}
+    for entry in index.get("docs", []):
+        fresh.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+    if state.full:
+        state.search = fresh
+    else:
+        for url in state.rebuilt:
+            state.search.pop(url, None)
+        state.search.update(fresh)
+        index["docs"] = [entry for entries in state.search.values() for entry in entries]
+        index_path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")

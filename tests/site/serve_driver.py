@@ -1,0 +1,47 @@
+"""Drive `mkdocs serve --dirty`'s rebuilds without a server, for test_serve_incremental.py.
+
+Usage (cwd = a project copy): python serve_driver.py SITE_DIR EDITS_JSON
+EDITS_JSON is a list of steps; each step is a list of [path, old, new] replacements applied
+before one more rebuild. Prints one JSON line per build: {"full": bool, "rebuilt": [...]}.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    site_dir, edits = sys.argv[1], json.loads(Path(sys.argv[2]).read_text())
+
+    def config():
+        return load_config(config_file="mkdocs.yml", site_dir=site_dir)
+
+    first = config()
+    first.plugins.on_startup(command="serve", dirty=True)
+    hook = sys.modules["hooks/serve_incremental.py"]
+
+    def rebuild(cfg) -> None:
+        build(cfg, dirty=True)
+        print(json.dumps({"full": hook.state.full, "rebuilt": sorted(hook.state.rebuilt)}),
+              flush=True)
+
+    rebuild(first)
+    for step in edits:
+        for path, old, new in step:
+            file = Path(path)
+            text = file.read_text(encoding="utf-8")
+            assert old in text, f"{old!r} not in {path}"
+            file.write_text(text.replace(old, new, 1), encoding="utf-8")
+        rebuild(config())
+    first.plugins.on_shutdown()
+
+
+if __name__ == "__main__":
+    main()
