@@ -25,9 +25,6 @@ import logging
 import re
 from pathlib import Path
 
-import jinja2
-import jinja2.bccache
-import yaml
 from mkdocs.plugins import event_priority
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,32 +53,9 @@ def drop_dirty_build_warning(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
-class TemplateCache(jinja2.BytecodeCache):
-    """Compiled templates kept in memory between rebuilds (each rebuild makes a new theme
-    environment, which would otherwise compile every template again)."""
-
-    def __init__(self) -> None:
-        self.store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-templates = TemplateCache()
-
-
 def on_startup(command, dirty):
     state.active = command == "serve" and dirty
     if state.active:
-        # The blog plugin reads every post's front matter on every rebuild; libyaml's parser
-        # gives the same values several times faster than the pure-Python one it names.
-        import material.plugins.blog.structure as blog_structure
-
-        blog_structure.SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         # MkDocs warns about every dirty build, which strict mode turns into an abort; this
         # hook is what makes the dirty build safe, so that one warning is dropped and the
         # preview stays as strict as `make build`.
@@ -205,8 +179,6 @@ AUTOREFS_MAPS = ("_primary_url_map", "_secondary_url_map", "_title_map", "_abs_u
 
 @event_priority(50)  # before autorefs resolves cross-references, in its own on_env
 def on_env(env, config, files):
-    if state.active:
-        env.bytecode_cache = templates
     # Between reading all pages and writing them: the posts read only for their excerpts
     # are not written again.
     for file in getattr(state, "populate_only", []):
