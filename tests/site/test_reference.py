@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -47,3 +48,12 @@ def test_broken_api_link_fails_the_build(project_copy: Path, build_copy) -> None
     build = build_copy()
     assert build.returncode != 0
     assert "nn.linear.NoSuchLayer" in build.output
+
+
+def test_source_listings_stay_out_of_the_search_index(built_site) -> None:
+    page = (built_site.site / "reference" / "linear" / "index.html").read_text()
+    assert 'class="mkdocstrings-source" data-search-exclude' in page  # still on the page
+    docs = json.loads((built_site.site / "search" / "search_index.json").read_text())["docs"]
+    reference = [d for d in docs if d["location"].startswith("reference/linear/")]
+    assert reference, "the reference page is not indexed at all"
+    assert not any("self.weight.data.T" in d["text"] for d in reference)
