@@ -100,16 +100,17 @@ def dependencies(source: str) -> tuple[Path, ...]:
             if path in seen:
                 continue
             seen.add(path)
-            relative = path.relative_to(ROOT).with_suffix("")
-            parts = list(relative.parts)
-            if parts[-1] == "__init__":
-                parts = parts[:-1]
-                module = ".".join(parts + ["__init__"])
-            else:
-                module = ".".join(parts)
-            text = path.read_text(encoding="utf-8")
-            pending.extend((n, None) for n in imported_names(text, module))
+            pending.extend((n, None) for n in file_imports(path))
     return tuple(sorted(seen))
+
+
+@functools.cache
+def file_imports(path: Path) -> frozenset[str]:
+    """The modules one project file imports (read once per build)."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    # A package's own name resolves its relative imports: `nn.__init__` minus one level.
+    module = ".".join(parts)
+    return frozenset(imported_names(path.read_text(encoding="utf-8"), module))
 
 
 @functools.cache
@@ -398,6 +399,7 @@ def on_pre_build(config):
     state = BuildState()
     # Files may have changed since the last build (`mkdocs serve`): forget what was read.
     dependencies.cache_clear()
+    file_imports.cache_clear()
     file_digest.cache_clear()
     os.environ.setdefault("MPLBACKEND", "Agg")
     if str(ROOT) not in sys.path:

@@ -147,14 +147,26 @@ def nn_public_names(module: str) -> frozenset[str]:
 @functools.cache
 def uses_module(post: Post, module: str, docs_dir: Path) -> bool:
     """Does the post show code from ``nn/<module>.py`` or do its snippets use it?"""
-    if f'"{module}.py:' in post_source(docs_dir / post.src_path):
+    if f'"{module}.py:' in post_text(docs_dir / post.src_path):
         return True
     folder = ROOT / "snippets" / FILENAME.match(Path(post.src_path).stem)["slug"].replace("-", "_")
     names = "|".join(map(re.escape, nn_public_names(module))) or "^$"
     pattern = re.compile(rf"\bnn\.{module}\b|\bnn\.(?:{names})\b"
                          rf"|from nn import [^\n]*\b(?:{names})\b")
-    return any(pattern.search(path.read_text(encoding="utf-8"))
-               for path in folder.glob("*.py")) if folder.is_dir() else False
+    return bool(pattern.search(snippet_text(folder)))
+
+
+@functools.cache
+def post_text(path: Path) -> str:
+    return post_source(path)
+
+
+@functools.cache
+def snippet_text(folder: Path) -> str:
+    """All the code of a post's snippet folder, read once per build."""
+    if not folder.is_dir():
+        return ""
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py")))
 
 
 def used_by(posts: list[Post], module: str, docs_dir: Path, page_src: str) -> str:
@@ -173,6 +185,8 @@ def on_pre_build(config):
     _posts_this_build = None  # read the posts again at each build (`mkdocs serve`)
     uses_module.cache_clear()
     nn_public_names.cache_clear()
+    post_text.cache_clear()
+    snippet_text.cache_clear()
 
 
 def on_page_markdown(markdown, page, config, files):
