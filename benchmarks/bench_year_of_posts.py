@@ -123,6 +123,8 @@ def main() -> None:
         cold_seconds, cold_log = build(ours, cache)
         warm_seconds, warm_log = build(ours, cache)
         stock_again, _ = build(stock, work / "stock-cache")
+        warm_again, _ = build(ours, cache)  # both sides: best of two, interleaved
+        warm_seconds = min(warm_seconds, warm_again)
     ran = re.search(r"Executed blocks: (\d+) ran \(([\d.]+) s\), (\d+) from cache", cold_log)
     warm = re.search(r"Executed blocks: (\d+) ran \(([\d.]+) s\), (\d+) from cache", warm_log)
     stock_best = min(stock_seconds, stock_again)
@@ -130,7 +132,8 @@ def main() -> None:
     print("| build | seconds | / stock |\n| --- | ---: | ---: |")
     print(f"| stock Material, no execution (best of 2) | {stock_best:.1f} | 1.00 |")
     print(f"| ours, cold cache | {cold_seconds:.1f} | {cold_seconds / stock_best:.2f} |")
-    print(f"| ours, warm cache | {warm_seconds:.1f} | {warm_seconds / stock_best:.2f} |")
+    print(f"| ours, warm cache (best of 2) | {warm_seconds:.1f} | "
+          f"{warm_seconds / stock_best:.2f} |")
     print(f"cold: {ran[1]} blocks ran, {ran[2]} s of their own run time, "
           f"{ran[3]} from cache")
     print(f"warm: {warm[1]} blocks ran, {warm[3]} from cache")
