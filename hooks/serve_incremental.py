@@ -23,9 +23,11 @@ import hashlib
 import json
 import logging
 import re
+import types
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 WATCHED_FOR_FULL = ("nn", "hooks", "mkdocs.yml", "docs/stylesheets", "docs/javascripts",
@@ -43,6 +45,7 @@ class State:
     rebuilt: set[str] = set()  # page URLs rebuilt by the current build
     populate_only: list = []  # posts read for their excerpts but not written
     autorefs: dict | None = None  # autorefs' maps after the last build
+    rendered: dict[str, tuple] = {}  # page -> (Markdown digest, what Page.render set)
     full = True
 
 
@@ -160,6 +163,8 @@ def on_nav(nav, config, files):
             if not modified and file.src_uri in listed:
                 force(file, True)  # until on_env: populated now, not written
                 state.populate_only.append(file)
+                # Its Markdown has not changed, so last build's conversion is still right.
+                page.render = types.MethodType(render_from_memory, page)
                 continue
         else:
             modified = file.is_modified()  # other pages: MkDocs' own test (mtime)
@@ -172,6 +177,27 @@ def on_nav(nav, config, files):
             # entries would read "None" (the corruption of mkdocs-material issue 8360).
             page.read_source(config)
     return nav
+
+
+RENDERED = ("content", "toc", "_title_from_render", "present_anchor_ids", "links_to_anchors")
+
+
+def render_from_memory(page, config, files) -> None:
+    """Page.render for a post read only for its excerpt: reuse last build's conversion."""
+    kept = state.rendered.get(page.file.src_uri)
+    if kept and kept[0] == digest(page.markdown):
+        for name, value in zip(RENDERED, kept[1:], strict=True):
+            setattr(page, name, value)
+    else:
+        Page.render(page, config, files)
+
+
+@event_priority(200)  # first: `html` is still exactly what Page.render produced
+def on_page_content(html, page, config, files):
+    if state.active:
+        state.rendered[page.file.src_uri] = (
+            digest(page.markdown), *(getattr(page, name, None) for name in RENDERED))
+    return html
 
 
 AUTOREFS_MAPS = ("_primary_url_map", "_secondary_url_map", "_title_map", "_abs_url_map")
