@@ -224,6 +224,7 @@ class PageState:
     blocks: int = 0
     sessions: dict[str, list[str]] = field(default_factory=dict)
     namespaces: dict[str, dict] = field(default_factory=dict)
+    replayed: dict[str, int] = field(default_factory=dict)  # session -> blocks run in it
     errors: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)  # every block, in order: the script
 
@@ -291,15 +292,17 @@ def execute_block(code: str, options: dict) -> Result:
         check_alt_text(cached, page, number)
         return cached
     if session:
-        namespace = page.namespaces.get(session)
-        if namespace is None:
-            namespace = {"__name__": "__main__"}
-            # Earlier blocks of this session came from the cache: replay them for their state.
-            for earlier in prelude:
-                replay = run(earlier, namespace, DEFAULT_TIMEOUT, "replay", None)
-                if replay.error:
-                    break
-            page.namespaces[session] = namespace
+        namespace = page.namespaces.setdefault(session, {"__name__": "__main__"})
+        # Earlier blocks of the session that came from the cache never ran in this
+        # namespace: run them now, in order, for the state this block builds on.
+        done = page.replayed.get(session, 0)
+        for position, earlier in enumerate(prelude[done:], start=done + 1):
+            replay = run(earlier, namespace, DEFAULT_TIMEOUT, "replay", None)
+            if replay.error:
+                page.errors.append(f"{page.path}: replaying block {position} of session "
+                                   f"{session!r} for block {number} failed:\n{replay.error}")
+                return replay
+        page.replayed[session] = len(prelude) + 1
         page.sessions.setdefault(session, []).append(code)
     else:
         namespace = {"__name__": "__main__"}
