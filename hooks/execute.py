@@ -93,14 +93,14 @@ def imported_names(source: str, module: str | None = None) -> set[str]:
 def dependencies(source: str) -> tuple[Path, ...]:
     """Every project file that running ``source`` would execute, transitively, sorted."""
     seen: set[Path] = set()
-    pending = [(name, None) for name in imported_names(source)]
+    pending = list(imported_names(source))
     while pending:
-        name, _ = pending.pop()
+        name = pending.pop()
         for path in module_files(name):
             if path in seen:
                 continue
             seen.add(path)
-            pending.extend((n, None) for n in file_imports(path))
+            pending.extend(file_imports(path))
     return tuple(sorted(seen))
 
 

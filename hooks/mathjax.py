@@ -166,9 +166,7 @@ FIRST_FORMULA = re.compile(r'<(?:span|div) class="arithmatex"><mjx-container')
 
 
 def share_glyphs(page_html: str) -> str:
-    """Move every formula's glyph outlines into one store per page, each glyph once.
-
-    """
+    """Move every formula's glyph outlines into one store per page, each glyph once."""
     glyphs: dict[str, str] = {}
 
     def collect(match: re.Match) -> str:

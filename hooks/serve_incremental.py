@@ -207,7 +207,7 @@ AUTOREFS_MAPS = ("_primary_url_map", "_secondary_url_map", "_title_map", "_abs_u
 def on_env(env, config, files):
     # Between reading all pages and writing them: the posts read only for their excerpts
     # are not written again.
-    for file in getattr(state, "populate_only", []):
+    for file in state.populate_only:
         force(file, False)
     if state.active:
         # Material's search merges a dirty build's entries on the assumption that one page

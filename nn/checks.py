@@ -40,6 +40,14 @@ def check_array(
     return x
 
 
+def float_dtype(dtype: object, owner: str) -> np.dtype:
+    """``np.dtype(dtype)`` if it is float32 or float64, else a ``TypeError`` naming ``owner``."""
+    dtype = np.dtype(dtype)
+    if dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{owner}: dtype must be float32 or float64, got {dtype}")
+    return dtype
+
+
 def check_dim(x: np.ndarray, axis: int, expected: int, owner: str, what: str) -> None:
     """Raise ``ValueError`` unless ``x.shape[axis] == expected``."""
     if x.shape[axis] != expected:

@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from nn.checks import check_array, check_dim
+from nn.checks import check_array, check_dim, float_dtype
 from nn.init import as_generator, kaiming_uniform_, uniform_
 from nn.module import Module, Parameter
 
@@ -206,9 +206,7 @@ class Conv2d(Module):
                 f"{owner}: in_channels and out_channels must be positive, "
                 f"got {in_channels} and {out_channels}"
             )
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise TypeError(f"{owner}: dtype must be float32 or float64, got {dtype}")
+        dtype = float_dtype(dtype, owner)
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = to_pair(kernel_size, "kernel_size", owner, 1)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from nn.checks import check_array, check_dim
+from nn.checks import check_array, check_dim, float_dtype
 from nn.init import as_generator, kaiming_uniform_, uniform_
 from nn.module import Module, Parameter
 
@@ -54,9 +54,7 @@ class Linear(Module):
                 f"Linear: in_features and out_features must be positive, "
                 f"got {in_features} and {out_features}"
             )
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise TypeError(f"Linear: dtype must be float32 or float64, got {dtype}")
+        dtype = float_dtype(dtype, "Linear")
         self.in_features = in_features
         self.out_features = out_features
         rng = as_generator(rng)

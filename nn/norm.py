@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nn.checks import check_array, check_dim
+from nn.checks import check_array, check_dim, float_dtype
 from nn.module import Module, Parameter
 
 
@@ -54,9 +54,7 @@ class _BatchNorm(Module):
         if eps <= 0 or not 0.0 <= momentum <= 1.0:
             raise ValueError(f"{name}: need eps > 0 and 0 <= momentum <= 1, "
                              f"got eps={eps}, momentum={momentum}")
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise TypeError(f"{name}: dtype must be float32 or float64, got {dtype}")
+        dtype = float_dtype(dtype, name)
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
