@@ -8,8 +8,13 @@ for 1->16 and 16->32 channels (the two convolutions of a small MNIST-style netwo
 * loop reference: far too slow for batch 64, so it runs on a smaller batch and the time is
   scaled per sample (it is linear in the batch: one Python iteration per output number).
 * PyTorch runs with ``torch.set_num_threads`` equal to NumPy's BLAS thread count.
-* peak memory: ``tracemalloc`` peak during one forward+backward of nn (NumPy reports its
-  allocations to tracemalloc), next to the size of the im2col buffer it must hold.
+* GEMM floor: the three matrix products of an im2col convolution alone (``W @ cols``,
+  ``G @ cols.T``, ``W.T @ G`` on exact-size operands, outputs preallocated), timed in the
+  same blocks. No im2col design can be faster than its products on this BLAS, so this
+  column says how close to PyTorch any such design can get.
+* peak memory: ``tracemalloc`` peak during the first forward+backward of a new layer (NumPy
+  reports its allocations to tracemalloc), so it includes allocating the buffers the layer
+  then reuses; next to the size of the exact im2col matrix, ``C kH kW x N H_out W_out``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from nn.conv import Conv2d, conv2d_reference_backward, conv2d_reference_forward
 
 BATCH, SIZE, KERNEL, PADDING = 64, 28, 3, 1
 REFERENCE_BATCH = 2
+SETTLE_SECONDS = 0.3
 CHANNELS = [(1, 16), (16, 32)]
 
 
@@ -43,11 +49,13 @@ def median_seconds(
     steps: list[Callable[[], object]], blocks: int = 4, repeats: int = 8, warmup: int = 3
 ) -> list[float]:
     """Median time of each step. The steps take turns in blocks, so slow background load hits
-    all alike; within a block one library runs alone, after a few untimed warm-up calls, so
-    the other's idle-spinning worker threads (OpenMP, OpenBLAS) have gone quiet."""
+    all alike. Each block starts with a pause and a few untimed warm-up calls: after its last
+    call, the other library's worker threads keep spinning for a while (OpenBLAS for about
+    0.1 s by default, OpenMP for less) and would steal a core from this one."""
     times: list[list[float]] = [[] for _ in steps]
     for _ in range(blocks):
         for step, record in zip(steps, times, strict=True):
+            time.sleep(SETTLE_SECONDS)
             for _ in range(warmup):
                 step()
             for _ in range(repeats):
@@ -65,10 +73,29 @@ def nn_step(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> Callable[[], None
     return step
 
 
+def gemm_step(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> Callable[[], None]:
+    """The three matrix products of an im2col forward+backward, and nothing else."""
+    out_channels = layer.out_channels
+    weight = layer.weight.data.reshape(out_channels, -1)
+    rng = np.random.default_rng(1)
+    n_cols = grad.shape[0] * grad.shape[2] * grad.shape[3]
+    cols = rng.standard_normal((weight.shape[1], n_cols)).astype(x.dtype)
+    grad_matrix = np.ascontiguousarray(grad.transpose(1, 0, 2, 3).reshape(out_channels, -1))
+    y, grad_cols = np.empty((out_channels, n_cols), x.dtype), np.empty_like(cols)
+
+    def step() -> None:
+        np.matmul(weight, cols, out=y)
+        cols @ grad_matrix.T  # the weight gradient, in the orientation nn uses
+        np.matmul(weight.T, grad_matrix, out=grad_cols)
+
+    return step
+
+
 def peak_bytes(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> int:
-    layer.forward(x)  # warm caches of NumPy and BLAS outside the measurement
-    layer.backward(grad)
-    layer._cols = None  # drop the cached columns so the peak includes making them again
+    Conv2d(layer.in_channels, layer.out_channels, KERNEL, padding=PADDING, dtype=x.dtype,
+           rng=0).forward(x)  # warm NumPy and BLAS outside the measurement
+    layer = Conv2d(layer.in_channels, layer.out_channels, KERNEL, padding=PADDING,
+                   dtype=x.dtype, rng=0)  # new: the peak includes allocating its buffers
     tracemalloc.start()
     tracemalloc.reset_peak()
     layer.forward(x)
@@ -145,7 +172,7 @@ def main() -> None:
     print()
     header = (
         f"| {'layer':8} | {'nn ms':>7} | {'loop ref ms':>11} | {'ref / nn':>8} | "
-        f"{'torch ms':>8} | {'nn / torch':>10} | {'max rel diff':>12} | "
+        f"{'torch ms':>8} | {'nn / torch':>10} | {'GEMMs / torch':>13} | {'max rel diff':>12} | "
         f"{'peak MiB':>8} | {'im2col MiB':>10} | {'peak / im2col':>13} |"
     )
     print(header)
@@ -159,14 +186,16 @@ def main() -> None:
         reference_seconds = bench_reference(layer, x, grad) * BATCH
         peak = peak_bytes(layer, x, grad)
         im2col_bytes = in_channels * KERNEL * KERNEL * BATCH * SIZE * SIZE * x.itemsize
-        torch_cells = f"{'':>8} | {'':>10} | {'':>12}"
+        torch_cells = f"{'':>8} | {'':>10} | {'':>13} | {'':>12}"
         if torch is None:
             (nn_seconds,) = median_seconds([nn_step(layer, x, grad)])
         else:
             torch_step, difference = torch_step_and_difference(torch, layer, x, grad)
-            nn_seconds, torch_seconds = median_seconds([nn_step(layer, x, grad), torch_step])
+            nn_seconds, torch_seconds, gemm_seconds = median_seconds(
+                [nn_step(layer, x, grad), torch_step, gemm_step(layer, x, grad)]
+            )
             torch_cells = (f"{torch_seconds * 1e3:8.2f} | {nn_seconds / torch_seconds:9.2f}x | "
-                           f"{difference:12.1e}")
+                           f"{gemm_seconds / torch_seconds:12.2f}x | {difference:12.1e}")
         print(
             f"| {f'{in_channels}->{out_channels}':8} | {nn_seconds * 1e3:7.2f} | "
             f"{reference_seconds * 1e3:11.0f} | {reference_seconds / nn_seconds:7.0f}x | "
@@ -176,6 +205,7 @@ def main() -> None:
     print()
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     print("targets: ref / nn >= 20x; nn / torch <= 1.5x")
+    print("GEMMs / torch: the three matrix products alone, a floor for any im2col design")
 
 
 if __name__ == "__main__":

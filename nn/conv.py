@@ -13,17 +13,19 @@ of shape ``(N, O, H_out, W_out)`` with
 
 The fast path gathers every receptive field into the columns of a matrix (*im2col*), so the
 sum over ``(c, i, j)`` becomes one matrix product. The backward pass is two more products and
-*col2im*, which adds each column back where it came from. ``conv2d_reference_forward`` and
+*col2im*, which adds each column back where it came from. :class:`ConvGrid` does both with one
+whole-array copy or addition per kernel tap, on a layout (the padded grid) where each tap is
+a shift of one flat row, and keeps its buffers between calls. ``conv2d_reference_forward`` and
 ``conv2d_reference_backward`` compute the same with plain loops; the tests use them as oracles.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Literal
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from nn.checks import check_array, check_dim, float_dtype
 from nn.init import as_generator, kaiming_uniform_, uniform_
@@ -80,40 +82,123 @@ def check_kernel_fits(
         )
 
 
-# --8<-- [start:im2col]
-def im2col(
-    x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Padding4, dilation: Pair
-) -> np.ndarray:
-    """Every receptive field of ``x`` as one column of a matrix.
+class ConvGrid:
+    """im2col and col2im for one input shape, on the *padded grid*, with reusable buffers.
+
+    The padded input is stored channel by channel, each channel's ``N`` padded images one
+    after another in one flat row of ``x_flat``. A window whose top-left corner sits at
+    position ``p`` of that row reads kernel tap ``(i, j)`` at ``p + i d_H W_p + j d_W``
+    (``W_p`` is the padded width). So the row of the column matrix for ``(c, i, j)`` is row
+    ``c`` of ``x_flat`` shifted by that offset: at stride 1, one long contiguous copy.
+
+    The price is a few extra columns: there is one for every position of the padded grid
+    (every ``s``-th one at stride ``s``), not only for the ``H_out x W_out`` positions where
+    a whole window fits. Their products are dropped from the output, and their gradient is
+    zero. For 28x28 images with padding 1 the grid is 30x30: 15% more columns, in exchange
+    for copies that run over whole rows instead of 28 numbers at a time.
 
     Parameters
     ----------
-    x : array, shape (N, C, H, W)
+    x_shape : (N, C, H, W)
     kernel_size, stride, dilation : (int, int)
     padding : (top, bottom, left, right)
+    dtype : the dtype of the buffers
 
-    Returns
-    -------
-    cols : array, shape (C * kH * kW, N * H_out * W_out)
-        ``cols[(c, i, j), (n, h, w)] = x_padded[n, c, h*sH + i*dH, w*sW + j*dW]``.
-        Channels lead both the rows and the padded copy, so the gather below copies runs of
-        ``W_out`` neighbouring numbers, and the weight, reshaped to ``(O, C*kH*kW)``,
-        multiplies it as it is stored.
+    Attributes
+    ----------
+    grid : (H_grid, W_grid)
+        Grid positions per image along each axis, :math:`\\lceil H_p / s_H \\rceil` and
+        :math:`\\lceil W_p / s_W \\rceil`; output ``(h, w)`` is grid position ``(h, w)``.
+    cols : array, shape (C * kH * kW, N * H_grid * W_grid)
+        The column matrix, rewritten by every :meth:`im2col`.
     """
-    n, c, h, w = x.shape
-    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
-    top, bottom, left, right = padding
-    x_padded = np.zeros((c, n, h + top + bottom, w + left + right), dtype=x.dtype)
-    x_padded[:, :, top : top + h, left : left + w] = x.transpose(1, 0, 2, 3)
-    # A read-only view, shape (C, N, H', W', dH*(kH-1)+1, dW*(kW-1)+1): no copy yet.
-    windows = sliding_window_view(x_padded, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
-    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]  # (C, N, H_out, W_out, kH, kW)
-    # The only copy: reorder to (C, kH, kW, N, H_out, W_out) and flatten to 2-D.
-    return windows.transpose(0, 4, 5, 1, 2, 3).reshape(c * kh * kw, -1)
-# --8<-- [end:im2col]
+
+    def __init__(
+        self,
+        x_shape: tuple[int, int, int, int],
+        kernel_size: Pair,
+        stride: Pair,
+        padding: Padding4,
+        dilation: Pair,
+        dtype: np.dtype,
+    ) -> None:
+        n, c, h, w = x_shape
+        (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+        top, bottom, left, right = padding
+        self.x_shape, self.stride, self.padding = x_shape, stride, padding
+        # --8<-- [start:grid]
+        hp, wp = self.padded = (h + top + bottom, w + left + right)
+        self.grid = (-(-hp // sh), -(-wp // sw))  # ceil(hp / sh), ceil(wp / sw)
+        # Offset of kernel tap (i, j) from the window's corner, in the flat row.
+        self.shifts = [i * dh * wp + j * dw for i in range(kh) for j in range(kw)]
+        self.size = n * hp * wp
+        # Zeros around every image (the padding) and after the last one (read by the
+        # windows of the last grid positions, whose products are dropped).
+        self.x_flat = np.zeros((c, self.size + self.shifts[-1]), dtype)
+        self.cols = np.empty((c * kh * kw, n * self.grid[0] * self.grid[1]), dtype)
+        # --8<-- [end:grid]
+        self._grad_flat: np.ndarray | None = None
+
+    # --8<-- [start:im2col]
+    def taps(self, flat: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+        """``(k, view)`` for each kernel tap: the view, shape ``(C, N, H_grid, W_grid)``, is
+        what tap ``k`` of every window reads from ``flat`` (a view, not a copy)."""
+        (sh, sw), (hp, wp), n = self.stride, self.padded, self.x_shape[0]
+        for k, shift in enumerate(self.shifts):
+            images = flat[:, shift : shift + self.size].reshape(-1, n, hp, wp)
+            yield k, images[:, :, ::sh, ::sw]
+
+    def interior(self, flat: np.ndarray) -> np.ndarray:
+        """The view of ``flat`` that holds the unpadded images, shape ``(C, N, H, W)``."""
+        (n, _, h, w), (hp, wp), (top, _, left, _) = self.x_shape, self.padded, self.padding
+        images = flat[:, : self.size].reshape(-1, n, hp, wp)
+        return images[:, :, top : top + h, left : left + w]
+
+    def im2col(self, x: np.ndarray) -> np.ndarray:
+        """``cols[(c, i, j), (n, h, w)] = x_padded[n, c, h s_H + i d_H, w s_W + j d_W]``.
+
+        Returns :attr:`cols` (not a copy): ``x`` of shape (N, C, H, W) -> (C kH kW, N H_grid
+        W_grid). Channels lead both the rows and ``x_flat``, so the weight, reshaped to
+        ``(O, C kH kW)``, multiplies it as it is stored.
+        """
+        self.interior(self.x_flat)[...] = x.transpose(1, 0, 2, 3)  # the padding stays zero
+        return self.rebuild_cols()
+
+    def rebuild_cols(self) -> np.ndarray:
+        """Fill :attr:`cols` from ``x_flat``: one copy per kernel tap, no other loop."""
+        n_taps = len(self.shifts)
+        cols = self.cols.reshape(-1, n_taps, self.x_shape[0], *self.grid)
+        for k, view in self.taps(self.x_flat):
+            cols[:, k] = view
+        return self.cols
+    # --8<-- [end:im2col]
+
+    # --8<-- [start:col2im]
+    def col2im(self, cols: np.ndarray) -> np.ndarray:
+        """The adjoint of :meth:`im2col`: add every column back onto the pixels it was read
+        from. ``cols`` (C kH kW, N H_grid W_grid) -> a new array of shape (N, C, H, W).
+
+        Overlapping windows add up: one slice-add per kernel tap, each a whole-array
+        operation (no ``np.add.at``). Sums that land in the padding are dropped.
+        """
+        if self._grad_flat is None:
+            self._grad_flat = np.empty_like(self.x_flat)
+        grad_flat = self._grad_flat
+        grad_flat[...] = 0
+        cols = cols.reshape(-1, len(self.shifts), self.x_shape[0], *self.grid)
+        for k, view in self.taps(grad_flat):
+            view += cols[:, k]
+        return np.ascontiguousarray(self.interior(grad_flat).transpose(1, 0, 2, 3))
+    # --8<-- [end:col2im]
 
 
-# --8<-- [start:col2im]
+def im2col(
+    x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Padding4, dilation: Pair
+) -> np.ndarray:
+    """:meth:`ConvGrid.im2col` as a function: a new column matrix for ``x``."""
+    return ConvGrid(x.shape, kernel_size, stride, padding, dilation, x.dtype).im2col(x).copy()
+
+
 def col2im(
     cols: np.ndarray,
     x_shape: tuple[int, int, int, int],
@@ -122,34 +207,8 @@ def col2im(
     padding: Padding4,
     dilation: Pair,
 ) -> np.ndarray:
-    """The adjoint of :func:`im2col`: add every column back onto the pixels it was read from.
-
-    Parameters
-    ----------
-    cols : array, shape (C * kH * kW, N * H_out * W_out)
-    x_shape : (N, C, H, W)
-
-    Returns
-    -------
-    array, shape (N, C, H, W)
-        Overlapping windows add up. One strided slice-add per kernel offset ``(i, j)``: a
-        loop of ``kH * kW`` steps, each a whole-array operation (no ``np.add.at``).
-    """
-    n, c, h, w = x_shape
-    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
-    top, bottom, left, right = padding
-    h_out = conv2d_output_size(h, kh, sh, top + bottom, dh)
-    w_out = conv2d_output_size(w, kw, sw, left + right, dw)
-    cols = cols.reshape(c, kh, kw, n, h_out, w_out)
-    grad_padded = np.zeros((c, n, h + top + bottom, w + left + right), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rows = slice(i * dh, i * dh + sh * (h_out - 1) + 1, sh)
-            columns = slice(j * dw, j * dw + sw * (w_out - 1) + 1, sw)
-            grad_padded[:, :, rows, columns] += cols[:, i, j]
-    grad = grad_padded[:, :, top : top + h, left : left + w]
-    return np.ascontiguousarray(grad.transpose(1, 0, 2, 3))
-# --8<-- [end:col2im]
+    """:meth:`ConvGrid.col2im` as a function, the adjoint of :func:`im2col`."""
+    return ConvGrid(x_shape, kernel_size, stride, padding, dilation, cols.dtype).col2im(cols)
 
 
 class Conv2d(Module):
@@ -238,8 +297,12 @@ class Conv2d(Module):
             bound = 1.0 / math.sqrt(in_channels * kh * kw)
             self.bias = Parameter(np.empty(out_channels, dtype), "bias")
             uniform_(self.bias, rng, -bound, bound)
-        self._cols: np.ndarray | None = None
-        self._x_shape: tuple[int, int, int, int] | None = None
+        # im2col's geometry and buffers for the last input shape, and two more buffers: the
+        # product before it is cropped, and the output gradient spread on the grid.
+        self._grid: ConvGrid | None = None
+        self._y_grid: np.ndarray | None = None
+        self._grad_grid: np.ndarray | None = None
+        self._cols_hold_input = False  # False once backward has reused grid.cols
 
     def output_shape(self, input_shape: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         """``(N, O, H_out, W_out)`` for an input of shape ``(N, C, H, W)``."""
@@ -267,58 +330,79 @@ class Conv2d(Module):
             )
         check_kernel_fits(x.shape, self.kernel_size, self._padding4, self.dilation, owner)
 
+    def _grid_for(self, x: np.ndarray) -> ConvGrid:
+        """The layer's :class:`ConvGrid` for ``x``; a new one only when the shape changes."""
+        grid = self._grid
+        if grid is None or grid.x_shape != x.shape or grid.cols.dtype != x.dtype:
+            grid = ConvGrid(
+                x.shape, self.kernel_size, self.stride, self._padding4, self.dilation, x.dtype
+            )
+            n_cols = grid.cols.shape[1]
+            self._y_grid = np.empty((self.out_channels, n_cols), x.dtype)
+            self._grad_grid = np.zeros((self.out_channels, x.shape[0], *grid.grid), x.dtype)
+            self._grid = grid
+        return grid
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``x`` of shape ``(N, C, H, W)`` -> ``y`` of shape ``(N, O, H_out, W_out)``.
 
-        With ``cols = im2col(x)`` of shape ``(C kH kW, N H_out W_out)``, ``y`` is the product
-        :math:`W_{(O, C k_H k_W)} \\cdot \\text{cols} + b`, reordered from ``(O, N, ...)``
-        to ``(N, O, ...)``.
+        With ``cols = im2col(x)`` of shape ``(C kH kW, N H_grid W_grid)``, ``y`` is the
+        product :math:`W_{(O, C k_H k_W)} \\cdot \\text{cols} + b`, cropped to the output
+        positions and reordered from ``(O, N, ...)`` to ``(N, O, ...)``.
         """
         self._check_input(x)
         weight = self.weight.data
         out_channels = weight.shape[0]
         n, _, h_out, w_out = self.output_shape(x.shape)
         # --8<-- [start:forward]
-        cols = im2col(x, self.kernel_size, self.stride, self._padding4, self.dilation)
-        y = weight.reshape(out_channels, -1) @ cols  # (O, N * H_out * W_out)
-        if self.bias is not None:
-            y += self.bias.data[:, None]
-        self._cols, self._x_shape = cols, x.shape  # what backward needs
-        y = y.reshape(out_channels, n, h_out, w_out).transpose(1, 0, 2, 3)
-        return np.ascontiguousarray(y)
+        grid = self._grid_for(x)  # buffers, reused while the input shape stays the same
+        cols = grid.im2col(x)  # (C*kH*kW, N*H_grid*W_grid)
+        y_grid = np.matmul(weight.reshape(out_channels, -1), cols, out=self._y_grid)
+        y_grid = y_grid.reshape(out_channels, n, *grid.grid)[:, :, :h_out, :w_out]
+        y = np.empty((n, out_channels, h_out, w_out), x.dtype)  # a new array for the caller
+        if self.bias is None:
+            np.copyto(y, y_grid.transpose(1, 0, 2, 3))
+        else:  # the bias is added while the output is copied out, not in a pass of its own
+            np.add(y_grid.transpose(1, 0, 2, 3), self.bias.data[:, None, None], out=y)
+        self._cols_hold_input = True  # what backward needs
+        return y
         # --8<-- [end:forward]
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         """Given :math:`G = \\partial L/\\partial y` of shape ``(N, O, H_out, W_out)``,
-        flattened to :math:`G_{(O,\\,N H_\\text{out} W_\\text{out})}`, accumulate
+        spread on the grid (zero at the extra positions) and flattened to
+        :math:`G_{(O,\\,N H_\\text{grid} W_\\text{grid})}`, accumulate
 
-        .. math:: \\frac{\\partial L}{\\partial W} \\mathrel{+}= G\\,\\text{cols}^\\top, \\qquad
-                  \\frac{\\partial L}{\\partial b_o} \\mathrel{+}= \\textstyle\\sum_{n,h,w}
-                  G_{n,o,h,w},
+        .. math:: \\frac{\\partial L}{\\partial W} \\mathrel{+}= G\\,\\text{cols}^\\top,
+                  \\qquad \\frac{\\partial L}{\\partial b_o} \\mathrel{+}= \\textstyle
+                  \\sum_{n,h,w} G_{n,o,h,w},
 
         and return :math:`\\partial L/\\partial x = \\text{col2im}(W^\\top G)`, of shape
         ``(N, C, H, W)``.
         """
-        cols, x_shape = self._cols, self._x_shape
-        if cols is None or x_shape is None:
+        grid, grad_grid = self._grid, self._grad_grid
+        if grid is None or grad_grid is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
-        expected = self.output_shape(x_shape)
+        expected = self.output_shape(grid.x_shape)
         if grad_output.shape != expected:
             raise ValueError(
                 f"{self!r}: expected grad_output of shape {expected}, got {grad_output.shape}"
             )
         weight = self.weight.data
-        out_channels = weight.shape[0]
+        out_channels, h_out, w_out = expected[1:]
+        if not self._cols_hold_input:  # a second backward after one forward
+            grid.rebuild_cols()
         # --8<-- [start:backward]
-        grad = grad_output.transpose(1, 0, 2, 3).reshape(out_channels, -1)  # (O, N*H_out*W_out)
-        # (cols @ G^T)^T is G cols^T; BLAS runs this orientation about twice as fast here.
-        self.weight.grad += (cols @ grad.T).T.reshape(weight.shape)
+        grad_grid[:, :, :h_out, :w_out] = grad_output.transpose(1, 0, 2, 3)  # zero elsewhere
+        grad = grad_grid.reshape(out_channels, -1)  # (O, N*H_grid*W_grid)
+        # (cols @ G^T)^T is G cols^T; BLAS runs this orientation faster here.
+        self.weight.grad += (grid.cols @ grad.T).T.reshape(weight.shape)
         if self.bias is not None:
-            self.bias.grad += grad.sum(axis=1)
-        grad_cols = weight.reshape(out_channels, -1).T @ grad  # (C*kH*kW, N*H_out*W_out)
-        return col2im(
-            grad_cols, x_shape, self.kernel_size, self.stride, self._padding4, self.dilation
-        )
+            self.bias.grad += grad_output.sum(axis=(0, 2, 3))
+        # The columns are not needed any more: their gradient overwrites them.
+        grad_cols = np.matmul(weight.reshape(out_channels, -1).T, grad, out=grid.cols)
+        self._cols_hold_input = False
+        return grid.col2im(grad_cols)
         # --8<-- [end:backward]
 
     def extra_repr(self) -> str:

@@ -288,3 +288,46 @@ class TestBadInput:
     def test_bad_constructor_arguments(self, kwargs, exception, message) -> None:
         with pytest.raises(exception, match=message):
             Conv2d(1, 1, **kwargs)
+
+
+def test_backward_twice_after_one_forward_accumulates_twice() -> None:
+    # backward reuses the column buffer for the columns' gradient; a second backward must
+    # rebuild the columns from the input, not read the gradient.
+    layer = Conv2d(2, 3, 3, padding=1, rng=0)
+    x = np.random.default_rng(1).standard_normal((2, 2, 5, 5))
+    g = np.random.default_rng(2).standard_normal(layer.output_shape(x.shape))
+    layer(x)
+    first = layer.backward(g)
+    once = layer.weight.grad.copy()
+    second = layer.backward(g)
+    np.testing.assert_allclose(second, first, rtol=1e-12)
+    np.testing.assert_allclose(layer.weight.grad, 2 * once, rtol=1e-12)
+
+
+def test_outputs_are_not_overwritten_by_later_calls() -> None:
+    # The layer reuses its buffers between calls, but what it returns belongs to the caller.
+    layer = Conv2d(2, 3, 3, padding=1, rng=0)
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.standard_normal((2, 2, 2, 6, 6))
+    g1, g2 = rng.standard_normal((2, 2, 3, 6, 6))
+    y1 = layer(x1)
+    dx1 = layer.backward(g1)
+    kept = y1.copy(), dx1.copy()
+    layer(x2)
+    layer.backward(g2)
+    np.testing.assert_array_equal(y1, kept[0])
+    np.testing.assert_array_equal(dx1, kept[1])
+
+
+def test_a_new_input_shape_gets_new_buffers() -> None:
+    layer = Conv2d(1, 2, 3, padding=1, rng=0)
+    rng = np.random.default_rng(0)
+    for shape in [(2, 1, 6, 6), (3, 1, 4, 7), (2, 1, 6, 6)]:
+        x = rng.standard_normal(shape)
+        expected = conv2d_reference_forward(
+            x, layer.weight.data, layer.bias.data, **reference_args(layer)
+        )
+        np.testing.assert_allclose(layer(x), expected, rtol=1e-12, atol=1e-12)
+        g = rng.standard_normal(expected.shape)
+        ref_x, _, _ = conv2d_reference_backward(g, x, layer.weight.data, **reference_args(layer))
+        np.testing.assert_allclose(layer.backward(g), ref_x, rtol=1e-12, atol=1e-12)
