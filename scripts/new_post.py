@@ -19,6 +19,7 @@ import unicodedata
 from pathlib import Path
 
 import yaml
+from mkdocs.utils.yaml import yaml_load
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTS = ROOT / "docs" / "blog" / "posts"
@@ -41,12 +42,7 @@ def module_name(slug: str) -> str:
 
 
 def allowed_categories() -> list[str]:
-    class Loader(yaml.SafeLoader):
-        pass
-
-    # mkdocs.yml names Python objects (!!python/name:...); they don't matter here.
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=Loader)
+    config = yaml_load((ROOT / "mkdocs.yml").read_text())  # mkdocs' loader: !ENV, !!python/
     for plugin in config.get("plugins", []):
         if isinstance(plugin, dict) and "blog" in plugin:
             return list(plugin["blog"].get("categories_allowed", []))

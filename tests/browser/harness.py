@@ -19,6 +19,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mkdocs.utils.yaml import yaml_load
+
 ROOT = Path(__file__).resolve().parents[2]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
@@ -44,10 +46,7 @@ CHROMIUM_ARGS = [
 
 def site_url() -> str:
     """``site_url`` from mkdocs.yml, e.g. ``https://example.github.io/ml-blog/``."""
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    match = re.search(r"^site_url:\s*(\S+)\s*$", text, re.MULTILINE)
-    assert match, "mkdocs.yml has no site_url"
-    url = match.group(1)
+    url = yaml_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
     return url if url.endswith("/") else url + "/"
 
 

@@ -8,9 +8,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from mkdocs.utils.yaml import yaml_load
+
 from tests.conftest import ROOT
 
-SITE_URL = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(), re.M)[1]
+SITE_URL = yaml_load((ROOT / "mkdocs.yml").read_text())["site_url"]
 SITE_URL = SITE_URL if SITE_URL.endswith("/") else SITE_URL + "/"
 PREFIX = urlsplit(SITE_URL).path  # /ml-blog/
 LINKING = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src",
