@@ -12,6 +12,8 @@ for 1->16 and 16->32 channels (the two convolutions of a small MNIST-style netwo
   ``G @ cols.T``, ``W.T @ G`` on exact-size operands, outputs preallocated), timed in the
   same blocks. No im2col design can be faster than its products on this BLAS, so this
   column says how close to PyTorch any such design can get.
+* ``--against REV``: also times ``nn/conv.py`` as it was at git revision ``REV`` (loaded from
+  ``git show``, using the rest of today's ``nn``), side by side with today's, for both layers.
 * peak memory: ``tracemalloc`` peak during the first forward+backward of a new layer (NumPy
   reports its allocations to tracemalloc), so it includes allocating the buffers the layer
   then reuses; next to the size of the exact im2col matrix, ``C kH kW x N H_out W_out``.
@@ -19,11 +21,17 @@ for 1->16 and 16->32 channels (the two convolutions of a small MNIST-style netwo
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -148,7 +156,41 @@ def torch_step_and_difference(
     return step, difference
 
 
+def conv_module_at(revision: str):
+    """``nn/conv.py`` as it was at a git revision, imported under another name."""
+    root = Path(__file__).resolve().parent.parent
+    source = subprocess.run(["git", "show", f"{revision}:nn/conv.py"], cwd=root, check=True,
+                            capture_output=True, text=True).stdout
+    path = Path(tempfile.mkdtemp()) / "conv_at_revision.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("conv_at_revision", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def compare_with_revision(revision: str) -> None:
+    old = conv_module_at(revision)
+    print(f"\nnn.Conv2d now against nn/conv.py at {revision}, side by side (same blocks)\n")
+    print(f"| layer    |  now ms | {revision[:10]:>10} ms | then / now |")
+    print("|----------|---------|---------------|------------|")
+    rng = np.random.default_rng(0)
+    for in_channels, out_channels in CHANNELS:
+        x = rng.standard_normal((BATCH, in_channels, SIZE, SIZE)).astype(np.float32)
+        layers = [module.Conv2d(in_channels, out_channels, KERNEL, padding=PADDING,
+                                dtype=np.float32, rng=0) for module in (sys.modules[
+                                    Conv2d.__module__], old)]
+        grad = rng.standard_normal(layers[0].output_shape(x.shape)).astype(np.float32)
+        now, then = median_seconds([nn_step(layer, x, grad) for layer in layers])
+        print(f"| {f'{in_channels}->{out_channels}':8} | {now * 1e3:7.2f} | "
+              f"{then * 1e3:13.2f} | {then / now:9.2f}x |")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--against", metavar="REV",
+                        help="also time nn/conv.py at this git revision, side by side")
+    args = parser.parse_args()
     threads = numpy_threads()
     try:
         import torch
@@ -206,6 +248,8 @@ def main() -> None:
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     print("targets: ref / nn >= 20x; nn / torch <= 1.5x")
     print("GEMMs / torch: the three matrix products alone, a floor for any im2col design")
+    if args.against:
+        compare_with_revision(args.against)
 
 
 if __name__ == "__main__":

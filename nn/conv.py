@@ -358,12 +358,11 @@ class Conv2d(Module):
         grid = self._grid_for(x)  # buffers, reused while the input shape stays the same
         cols = grid.im2col(x)  # (C*kH*kW, N*H_grid*W_grid)
         y_grid = np.matmul(weight.reshape(out_channels, -1), cols, out=self._y_grid)
+        if self.bias is not None:
+            y_grid += self.bias.data[:, None]
         y_grid = y_grid.reshape(out_channels, n, *grid.grid)[:, :, :h_out, :w_out]
         y = np.empty((n, out_channels, h_out, w_out), x.dtype)  # a new array for the caller
-        if self.bias is None:
-            np.copyto(y, y_grid.transpose(1, 0, 2, 3))
-        else:  # the bias is added while the output is copied out, not in a pass of its own
-            np.add(y_grid.transpose(1, 0, 2, 3), self.bias.data[:, None, None], out=y)
+        np.copyto(y, y_grid.transpose(1, 0, 2, 3))
         self._cols_hold_input = True  # what backward needs
         return y
         # --8<-- [end:forward]
@@ -398,7 +397,7 @@ class Conv2d(Module):
         # (cols @ G^T)^T is G cols^T; BLAS runs this orientation faster here.
         self.weight.grad += (grid.cols @ grad.T).T.reshape(weight.shape)
         if self.bias is not None:
-            self.bias.grad += grad_output.sum(axis=(0, 2, 3))
+            self.bias.grad += grad.sum(axis=1)
         # The columns are not needed any more: their gradient overwrites them.
         grad_cols = np.matmul(weight.reshape(out_channels, -1).T, grad, out=grid.cols)
         self._cols_hold_input = False
