@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,13 @@ def einsum_step(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> Callable[[], 
     return step
 
 
+def einsum_forward(layer: Conv2d, x: np.ndarray) -> Callable[[], np.ndarray]:
+    weight, bias = layer.weight.data, layer.bias.data
+    return lambda: np.ascontiguousarray(
+        np.einsum("nchwij,ocij->nohw", windows(x), weight, optimize=True) + bias[:, None, None]
+    )
+
+
 def nn_step(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> Callable[[], tuple]:
     def step() -> tuple:
         layer.zero_grad()
@@ -64,8 +72,10 @@ def main() -> None:
     print(f"Conv2d {KERNEL}x{KERNEL}, padding {PADDING}, float32, batch {BATCH}, {SIZE}x{SIZE}; "
           "forward + backward, median ms")
     print()
-    print("| layer    | nn (im2col, padded grid) | einsum on strided views | einsum / nn |")
-    print("|----------|--------------------------|-------------------------|-------------|")
+    header = "| {:18} | nn (im2col, padded grid) | einsum on strided views | einsum / nn |"
+    print(header.format("layer"))
+    print("|--------------------|--------------------------|-------------------------|"
+          "-------------|")
     rng = np.random.default_rng(0)
     for in_channels, out_channels in CHANNELS:
         layer = Conv2d(in_channels, out_channels, KERNEL, padding=PADDING, dtype=np.float32,
@@ -76,9 +86,15 @@ def main() -> None:
         for ours, theirs in zip(steps[0](), steps[1](), strict=True):
             scale = max(1.0, float(np.abs(ours).max()))
             assert np.abs(ours - theirs).max() / scale < 1e-4, "einsum design disagrees with nn"
-        nn_seconds, einsum_seconds = median_seconds(steps)
-        print(f"| {f'{in_channels}->{out_channels}':8} | {nn_seconds * 1e3:24.2f} | "
-              f"{einsum_seconds * 1e3:23.2f} | {einsum_seconds / nn_seconds:10.2f}x |")
+        np.testing.assert_allclose(einsum_forward(layer, x)(), layer.forward(x), atol=1e-4)
+        nn_seconds, einsum_seconds, nn_forward, einsum_fwd = median_seconds(
+            [*steps, partial(layer.forward, x), einsum_forward(layer, x)]
+        )
+        name = f"{in_channels}->{out_channels}"
+        for label, ours, theirs in [(f"{name} fwd+bwd", nn_seconds, einsum_seconds),
+                                    (f"{name} forward", nn_forward, einsum_fwd)]:
+            print(f"| {label:18} | {ours * 1e3:24.2f} | {theirs * 1e3:23.2f} | "
+                  f"{theirs / ours:10.2f}x |")
 
 
 if __name__ == "__main__":
