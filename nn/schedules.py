@@ -25,6 +25,7 @@ class LRScheduler:
         self.last_epoch = 0
 
     def lr_at(self, epoch: int) -> float:  # pragma: no cover - abstract
+        """The learning rate for epoch ``epoch`` (0 is the optimizer's initial rate)."""
         raise NotImplementedError
 
     def step(self) -> None:

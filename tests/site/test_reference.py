@@ -33,6 +33,21 @@ def test_reference_pages_render_docstring_math_and_list_posts(built_site) -> Non
     assert optim.count("<mjx-container") >= 5
 
 
+def test_docstring_roles_become_links_and_no_rest_is_left(built_site) -> None:
+    for page in sorted((built_site.site / "reference").glob("*/index.html")):
+        html = page.read_text()
+        rendered = re.sub(r'<details class="mkdocstrings-source".*?</details>', "", html,
+                          flags=re.S)
+        leftover = re.findall(r":(?:math|class|func|meth|attr|mod):`", rendered)
+        assert not leftover, f"{page.parent.name}: reST left in the rendered docstrings"
+    # :mod:`nn.special` in GELU's docstring links to the module's page (its anchor is added
+    # by hooks/reference.py); :meth:`im2col` in ConvGrid links to the method.
+    activations = (built_site.site / "reference" / "activations" / "index.html").read_text()
+    assert 'href="../special/#nn.special"' in activations
+    conv = (built_site.site / "reference" / "conv" / "index.html").read_text()
+    assert 'href="#nn.conv.ConvGrid.im2col"' in conv
+
+
 def test_posts_link_to_api_entries(built_site) -> None:
     post = next((built_site.site / "blog").glob("2026/11/20/*/index.html")).read_text()
     assert "reference/linear/#nn.linear.Linear" in post
