@@ -7,9 +7,10 @@ input zero-padded to :math:`x^p`,
 .. math:: y_{n,o,h,w} = b_o + \\sum_{c,i,j} W_{o,c,i,j}\\,
           x^p_{n,\\,c,\\,h s_H + i d_H,\\,w s_W + j d_W},
 
-of shape ``(N, O, H_out, W_out)`` with
-:math:`H_\\text{out} = \\lfloor (H + p_\\text{top} + p_\\text{bottom} - d_H (k_H - 1) - 1)
-/ s_H \\rfloor + 1` (the same along the width).
+of shape ``(N, O, H_out, W_out)`` with (and the same along the width)
+
+.. math:: H_\\text{out} = \\left\\lfloor \\frac{H + p_\\text{top} + p_\\text{bottom}
+          - d_H (k_H - 1) - 1}{s_H} \\right\\rfloor + 1.
 
 The fast path gathers every receptive field into the columns of a matrix (*im2col*), so the
 sum over ``(c, i, j)`` becomes one matrix product. The backward pass is two more products and
@@ -427,8 +428,10 @@ def conv2d_reference_forward(
     padding: Padding4 = (0, 0, 0, 0),
     dilation: Pair = (1, 1),
 ) -> np.ndarray:
-    """:math:`y_{n,o,h,w} = b_o + \\sum_{c,i,j} W_{o,c,i,j}\\, x^p_{n,c,h s_H + i d_H,
-    w s_W + j d_W}`, one output number at a time. Slow; the tests' oracle.
+    """The convolution, one output number at a time. Slow; the tests' oracle.
+
+    .. math:: y_{n,o,h,w} = b_o + \\sum_{c,i,j} W_{o,c,i,j}\\,
+              x^p_{n,c,h s_H + i d_H, w s_W + j d_W}
 
     Shapes: ``x`` (N, C, H, W), ``weight`` (O, C, kH, kW), ``bias`` (O,) or None ->
     (N, O, H_out, W_out). ``padding`` is (top, bottom, left, right).
