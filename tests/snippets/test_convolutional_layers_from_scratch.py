@@ -9,7 +9,7 @@ import pytest
 from scipy import signal
 
 import nn
-from nn.conv import conv2d_output_size
+from nn.conv import ConvGrid, conv2d_output_size
 from snippets.convolutional_layers_from_scratch.build import (
     GRADCHECK_TOLERANCE,
     POOL_G,
@@ -199,3 +199,12 @@ def test_cnn_matches_mlp_on_the_digits() -> None:
     assert min(cnn) >= 0.98 and min(mlp) >= 0.98  # both networks, every seed
     # "level to within about one test image on average"
     assert abs(np.mean(cnn) - np.mean(mlp)) <= 1 / n_test + 1e-12
+
+
+def test_padded_grid_has_15_percent_more_columns_at_28x28() -> None:
+    # The post: "For 28 x 28 images with padding 1 the grid is 30 x 30: 15% more columns".
+    grid = ConvGrid((2, 3, 28, 28), (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), np.float64)
+    assert grid.grid == (30, 30)
+    exact_columns = 2 * 28 * 28
+    assert grid.cols.shape == (3 * 9, 2 * 30 * 30)
+    assert round(grid.cols.shape[1] / exact_columns - 1, 2) == 0.15
