@@ -126,7 +126,8 @@ class ConvGrid:
         n, c, h, w = x_shape
         (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
         top, bottom, left, right = padding
-        self.x_shape, self.stride, self.padding = x_shape, stride, padding
+        self.x_shape, self.kernel_size, self.stride = x_shape, kernel_size, stride
+        self.padding, self.dilation = padding, dilation
         # --8<-- [start:grid]
         hp, wp = self.padded = (h + top + bottom, w + left + right)
         self.grid = (-(-hp // sh), -(-wp // sw))  # ceil(hp / sh), ceil(wp / sw)
@@ -136,7 +137,11 @@ class ConvGrid:
         # Zeros around every image (the padding) and after the last one (read by the
         # windows of the last grid positions, whose products are dropped).
         self.x_flat = np.zeros((c, self.size + self.shifts[-1]), dtype)
-        self.cols = np.empty((c * kh * kw, n * self.grid[0] * self.grid[1]), dtype)
+        # The column matrix is the middle of rows that have `margin` zeros on either side,
+        # which col2im reads (see there); the matrix products read it with a row stride.
+        margin, n_cols = self.shifts[-1], n * self.grid[0] * self.grid[1]
+        self._rows = np.zeros((c * kh * kw, margin + n_cols + margin), dtype)
+        self.cols = self._rows[:, margin : margin + n_cols]
         # --8<-- [end:grid]
         self._grad_flat: np.ndarray | None = None
 
@@ -179,17 +184,50 @@ class ConvGrid:
         """The adjoint of :meth:`im2col`: add every column back onto the pixels it was read
         from. ``cols`` (C kH kW, N H_grid W_grid) -> a new array of shape (N, C, H, W).
 
-        Overlapping windows add up: one slice-add per kernel tap, each a whole-array
-        operation (no ``np.add.at``). Sums that land in the padding are dropped.
+        Overlapping windows add up. At stride 1 that is one sum over the taps of
+        :meth:`aligned_taps`, which reads the matrix once; at other strides, one slice-add
+        per tap. Either way no ``np.add.at``, and sums that land in the padding are dropped.
         """
         if self._grad_flat is None:
             self._grad_flat = np.empty_like(self.x_flat)
         grad_flat = self._grad_flat
-        grad_flat[...] = 0
-        cols = cols.reshape(-1, len(self.shifts), self.x_shape[0], *self.grid)
-        for k, view in self.taps(grad_flat):
-            view += cols[:, k]
+        if cols is not self.cols:
+            self.cols[...] = cols
+        if self.stride == (1, 1):
+            # Column p of tap k lands on p + shift_k: with every row moved by its shift,
+            # the gradient of the flat row is a sum over the taps.
+            np.add.reduce(self.aligned_taps(), axis=(1, 2), out=grad_flat)
+        else:
+            grad_flat[...] = 0
+            cols = self.cols.reshape(-1, len(self.shifts), self.x_shape[0], *self.grid)
+            for k, view in self.taps(grad_flat):
+                view += cols[:, k]
         return np.ascontiguousarray(self.interior(grad_flat).transpose(1, 0, 2, 3))
+
+    def aligned_taps(self) -> np.ndarray:
+        """At stride 1, every row of :attr:`cols` moved to where its numbers land.
+
+        A read-only view ``v`` of shape ``(C, kH, kW, len(x_flat))``:
+        ``v[c, i, j, q] = cols[(c, i, j), q - shift]`` with ``shift = i d_H W_p + j d_W``,
+        and zero where ``q - shift`` falls outside the row (in its zero margins). From tap
+        ``j`` to ``j + 1`` the view moves one row on and ``d_W`` back; from ``i`` to
+        ``i + 1``, ``kW`` rows on and ``d_H W_p`` back. The steps are constant, so
+        ``as_strided`` describes the view without copying anything.
+        """
+        (kh, kw), (dh, dw), wp = self.kernel_size, self.dilation, self.padded[1]
+        row, item = self._rows.shape[1], self._rows.itemsize
+        start = self._rows.reshape(-1)[self.shifts[-1] :]  # where row 0's data begins
+        return np.lib.stride_tricks.as_strided(
+            start,
+            shape=(self.x_shape[1], kh, kw, self.x_flat.shape[1]),
+            strides=(
+                kh * kw * row * item,  # next channel: kH kW rows on
+                (kw * row - dh * wp) * item,  # next kernel row: kW rows on, d_H W_p back
+                (row - dw) * item,  # next kernel column: one row on, d_W back
+                item,  # next position
+            ),
+            writeable=False,
+        )
     # --8<-- [end:col2im]
 
 
