@@ -19,7 +19,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from nn.checks import check_array
-from nn.conv import Padding4, Pair, check_kernel_fits, conv2d_output_size, to_pair
+from nn.conv import check_kernel_fits, conv2d_output_size, to_pair
+from nn.im2col import Padding4, Pair
 from nn.module import Module
 
 

@@ -40,9 +40,12 @@ def test_roles_resolve_like_python_names_in_the_real_package() -> None:
     package = griffe.load("nn", search_paths=[str(ROOT)],
                           extensions=griffe.load_extensions(extension))
     conv = package["conv"]
-    assert "[`ConvGrid`][nn.conv.ConvGrid]" in conv.docstring.value
+    assert "[`nn.im2col`][nn.im2col]" in conv.docstring.value
+    # An imported name resolves to where it is defined.
+    assert "[`ConvGrid`][nn.im2col.ConvGrid]" in conv["Conv2d._grid_for"].docstring.value
     # :meth:`im2col` inside ConvGrid means the method, not the module function of that name.
-    assert "[`im2col`][nn.conv.ConvGrid.im2col]" in conv["ConvGrid.col2im"].docstring.value
+    grid = package["im2col.ConvGrid"]
+    assert "[`im2col`][nn.im2col.ConvGrid.im2col]" in grid["col2im"].docstring.value
     assert "[`nn.special`][nn.special]" in package["activations.GELU"].docstring.value
     assert "[`Parameter`][nn.module.Parameter]" in package["optim"].docstring.value
     stack = [package]

@@ -11,14 +11,13 @@ from hypothesis import strategies as st
 
 from nn.conv import (
     Conv2d,
-    col2im,
     conv2d_output_size,
     conv2d_reference_backward,
     conv2d_reference_forward,
-    im2col,
     same_padding,
 )
 from nn.gradcheck import gradcheck
+from nn.im2col import col2im, im2col
 
 
 def reference_args(layer: Conv2d) -> dict:

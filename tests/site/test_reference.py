@@ -44,8 +44,8 @@ def test_docstring_roles_become_links_and_no_rest_is_left(built_site) -> None:
     # by hooks/reference.py); :meth:`im2col` in ConvGrid links to the method.
     activations = (built_site.site / "reference" / "activations" / "index.html").read_text()
     assert 'href="../special/#nn.special"' in activations
-    conv = (built_site.site / "reference" / "conv" / "index.html").read_text()
-    assert 'href="#nn.conv.ConvGrid.im2col"' in conv
+    im2col = (built_site.site / "reference" / "im2col" / "index.html").read_text()
+    assert 'href="#nn.im2col.ConvGrid.im2col"' in im2col
 
 
 def test_posts_link_to_api_entries(built_site) -> None:

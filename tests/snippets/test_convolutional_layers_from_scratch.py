@@ -9,7 +9,8 @@ import pytest
 from scipy import signal
 
 import nn
-from nn.conv import ConvGrid, conv2d_output_size
+from nn.conv import conv2d_output_size
+from nn.im2col import ConvGrid
 from snippets.convolutional_layers_from_scratch.build import (
     GRADCHECK_TOLERANCE,
     POOL_G,
