@@ -330,3 +330,26 @@ def test_a_new_input_shape_gets_new_buffers() -> None:
         g = rng.standard_normal(expected.shape)
         ref_x, _, _ = conv2d_reference_backward(g, x, layer.weight.data, **reference_args(layer))
         np.testing.assert_allclose(layer.backward(g), ref_x, rtol=1e-12, atol=1e-12)
+
+
+def test_repeated_calls_reuse_the_column_matrix() -> None:
+    # Once the buffers exist, a forward+backward allocates only what it returns (the output
+    # and the input gradient) and small temporaries, never another column matrix.
+    import tracemalloc
+
+    layer = Conv2d(8, 16, 3, padding=1, dtype=np.float32, rng=0)
+    x = np.random.default_rng(0).standard_normal((16, 8, 20, 20)).astype(np.float32)
+    g = np.ones(layer.output_shape(x.shape), np.float32)
+    layer(x)
+    layer.backward(g)
+    columns = layer._grid.cols.nbytes
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        layer(x)
+        layer.backward(g)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    returned = x.nbytes + g.nbytes  # the input gradient and the output
+    assert peak < returned + columns / 4, (peak, returned, columns)
