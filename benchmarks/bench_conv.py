@@ -26,7 +26,6 @@ import importlib.util
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -99,11 +98,24 @@ def gemm_step(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> Callable[[], No
     return step
 
 
+def new_layer(in_channels: int, out_channels: int, conv2d: type = Conv2d) -> Conv2d:
+    """The benchmark's layer: 3x3, padding 1, float32, seed 0 (``conv2d``: another version's)."""
+    return conv2d(in_channels, out_channels, KERNEL, padding=PADDING, dtype=np.float32, rng=0)
+
+
+def case(
+    in_channels: int, out_channels: int, rng: np.random.Generator
+) -> tuple[Conv2d, np.ndarray, np.ndarray]:
+    """A new layer, a batch for it and an output gradient, all float32."""
+    layer = new_layer(in_channels, out_channels)
+    x = rng.standard_normal((BATCH, in_channels, SIZE, SIZE)).astype(np.float32)
+    grad = rng.standard_normal(layer.output_shape(x.shape)).astype(np.float32)
+    return layer, x, grad
+
+
 def peak_bytes(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> int:
-    Conv2d(layer.in_channels, layer.out_channels, KERNEL, padding=PADDING, dtype=x.dtype,
-           rng=0).forward(x)  # warm NumPy and BLAS outside the measurement
-    layer = Conv2d(layer.in_channels, layer.out_channels, KERNEL, padding=PADDING,
-                   dtype=x.dtype, rng=0)  # new: the peak includes allocating its buffers
+    new_layer(layer.in_channels, layer.out_channels).forward(x)  # warm NumPy and BLAS
+    layer = new_layer(layer.in_channels, layer.out_channels)  # its buffers count in the peak
     tracemalloc.start()
     tracemalloc.reset_peak()
     layer.forward(x)
@@ -161,11 +173,12 @@ def conv_module_at(revision: str):
     root = Path(__file__).resolve().parent.parent
     source = subprocess.run(["git", "show", f"{revision}:nn/conv.py"], cwd=root, check=True,
                             capture_output=True, text=True).stdout
-    path = Path(tempfile.mkdtemp()) / "conv_at_revision.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location("conv_at_revision", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "conv_at_revision.py"
+        path.write_text(source)
+        spec = importlib.util.spec_from_file_location("conv_at_revision", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
     return module
 
 
@@ -176,12 +189,9 @@ def compare_with_revision(revision: str) -> None:
     print("|----------|---------|---------------|------------|")
     rng = np.random.default_rng(0)
     for in_channels, out_channels in CHANNELS:
-        x = rng.standard_normal((BATCH, in_channels, SIZE, SIZE)).astype(np.float32)
-        layers = [module.Conv2d(in_channels, out_channels, KERNEL, padding=PADDING,
-                                dtype=np.float32, rng=0) for module in (sys.modules[
-                                    Conv2d.__module__], old)]
-        grad = rng.standard_normal(layers[0].output_shape(x.shape)).astype(np.float32)
-        now, then = median_seconds([nn_step(layer, x, grad) for layer in layers])
+        layer, x, grad = case(in_channels, out_channels, rng)
+        then_layer = new_layer(in_channels, out_channels, old.Conv2d)
+        now, then = median_seconds([nn_step(layer, x, grad), nn_step(then_layer, x, grad)])
         print(f"| {f'{in_channels}->{out_channels}':8} | {now * 1e3:7.2f} | "
               f"{then * 1e3:13.2f} | {then / now:9.2f}x |")
 
@@ -221,10 +231,7 @@ def main() -> None:
     print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
     rng = np.random.default_rng(0)
     for in_channels, out_channels in CHANNELS:
-        layer = Conv2d(in_channels, out_channels, KERNEL, padding=PADDING, dtype=np.float32,
-                       rng=0)
-        x = rng.standard_normal((BATCH, in_channels, SIZE, SIZE)).astype(np.float32)
-        grad = rng.standard_normal(layer.output_shape(x.shape)).astype(np.float32)
+        layer, x, grad = case(in_channels, out_channels, rng)
         reference_seconds = bench_reference(layer, x, grad) * BATCH
         peak = peak_bytes(layer, x, grad)
         im2col_bytes = in_channels * KERNEL * KERNEL * BATCH * SIZE * SIZE * x.itemsize

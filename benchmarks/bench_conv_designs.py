@@ -25,7 +25,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_conv import BATCH, CHANNELS, KERNEL, PADDING, SIZE, median_seconds  # noqa: E402
+from bench_conv import BATCH, CHANNELS, KERNEL, PADDING, SIZE, case, median_seconds  # noqa: E402
 
 from nn.conv import Conv2d  # noqa: E402
 
@@ -78,10 +78,7 @@ def main() -> None:
           "-------------|")
     rng = np.random.default_rng(0)
     for in_channels, out_channels in CHANNELS:
-        layer = Conv2d(in_channels, out_channels, KERNEL, padding=PADDING, dtype=np.float32,
-                       rng=0)
-        x = rng.standard_normal((BATCH, in_channels, SIZE, SIZE)).astype(np.float32)
-        grad = rng.standard_normal(layer.output_shape(x.shape)).astype(np.float32)
+        layer, x, grad = case(in_channels, out_channels, rng)
         steps = [nn_step(layer, x, grad), einsum_step(layer, x, grad)]
         for ours, theirs in zip(steps[0](), steps[1](), strict=True):
             scale = max(1.0, float(np.abs(ours).max()))
