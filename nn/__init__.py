@@ -5,6 +5,7 @@ from nn.activations import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nn.containers import Sequential
 from nn.conv import Conv2d
 from nn.dropout import Dropout
+from nn.io import load, save
 from nn.linear import Linear
 from nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from nn.module import Module, Parameter
@@ -36,6 +37,8 @@ __all__ = [
     "data",
     "init",
     "io",
+    "save",
+    "load",
     "optim",
     "schedules",
     "trainer",

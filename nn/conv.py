@@ -1,4 +1,4 @@
-"""Two-dimensional convolution, ``torch.nn.Conv2d``, by im2col and one matrix product.
+"""Two-dimensional convolution, ``torch.nn.Conv2d``, by im2col or Winograd's F(2x2, 3x3).
 
 Like PyTorch, the layer computes a cross-correlation of an ``(N, C, H, W)`` input ``x`` with a
 weight ``W`` of shape ``(O, C, kH, kW)``: with stride :math:`s`, dilation :math:`d` and the
@@ -12,9 +12,12 @@ of shape ``(N, O, H_out, W_out)`` with (and the same along the width)
 .. math:: H_\\text{out} = \\left\\lfloor \\frac{H + p_\\text{top} + p_\\text{bottom}
           - d_H (k_H - 1) - 1}{s_H} \\right\\rfloor + 1.
 
-The fast path gathers every receptive field into the columns of a matrix (*im2col*), so the
-sum over ``(c, i, j)`` becomes one matrix product. The backward pass is two more products and
-*col2im*, which adds each column back where it came from; both are in :mod:`nn.im2col`.
+The general path gathers every receptive field into the columns of a matrix (*im2col*), so
+the sum over ``(c, i, j)`` becomes one matrix product. The backward pass is two more products
+and *col2im*, which adds each column back where it came from; both are in :mod:`nn.im2col`.
+For 3x3 kernels at stride 1 and dilation 1 there is a second path, Winograd's F(2x2, 3x3)
+(:mod:`nn.winograd`), which needs 16 multiplications per 2x2 block of outputs instead of 36;
+``Conv2d(..., algorithm=...)`` chooses (see :data:`WINOGRAD_MIN_IN_CHANNELS`).
 ``conv2d_reference_forward`` and ``conv2d_reference_backward`` compute the same with plain
 loops; the tests use them as oracles.
 """
@@ -30,6 +33,48 @@ from nn.checks import check_array, check_dim, float_dtype
 from nn.im2col import ConvGrid, Padding4, Pair
 from nn.init import as_generator, kaiming_uniform_, uniform_
 from nn.module import Module, Parameter
+from nn.winograd import WinogradTiles, filter_transform, filter_transform_adjoint
+
+ALGORITHMS = ("auto", "im2col", "winograd")
+
+#: ``algorithm="auto"`` takes Winograd for a 3x3 kernel at stride 1 and dilation 1 when the
+#: layer has at least this many input channels, and im2col otherwise. Measured by
+#: ``benchmarks/bench_conv.py`` (float32, batch 64, forward + backward, side by side; see
+#: benchmarks/RESULTS.md): WINOGRAD_RULE_MEASUREMENT
+WINOGRAD_MIN_IN_CHANNELS = 16
+
+
+def winograd_applies(kernel_size: Pair, stride: Pair, dilation: Pair) -> bool:
+    """Whether F(2x2, 3x3) computes this convolution: a 3x3 kernel, stride 1, dilation 1."""
+    return kernel_size == (3, 3) and stride == (1, 1) and dilation == (1, 1)
+
+
+def choose_algorithm(
+    algorithm: str, in_channels: int, kernel_size: Pair, stride: Pair, dilation: Pair,
+    owner: str = "Conv2d",
+) -> Literal["im2col", "winograd"]:
+    """The path a layer takes: ``algorithm`` itself, or for ``"auto"`` the rule of
+    :data:`WINOGRAD_MIN_IN_CHANNELS`. ``"winograd"`` for a layer it cannot compute raises
+    ``ValueError`` naming the argument, what F(2x2, 3x3) needs and what it got."""
+    if algorithm not in ALGORITHMS:
+        raise ValueError(
+            f"{owner}: algorithm must be 'auto', 'im2col' or 'winograd', got {algorithm!r}"
+        )
+    if algorithm == "winograd":
+        for name, value, needed in [
+            ("kernel_size", kernel_size, (3, 3)),
+            ("stride", stride, (1, 1)),
+            ("dilation", dilation, (1, 1)),
+        ]:
+            if value != needed:
+                raise ValueError(
+                    f"{owner}: algorithm='winograd' (F(2x2, 3x3)) needs {name}={needed}, "
+                    f"got {name}={value}"
+                )
+        return "winograd"
+    if algorithm == "auto" and winograd_applies(kernel_size, stride, dilation):
+        return "winograd" if in_channels >= WINOGRAD_MIN_IN_CHANNELS else "im2col"
+    return "im2col"
 
 
 def to_pair(value: int | tuple[int, int], what: str, owner: str, minimum: int) -> Pair:
@@ -94,6 +139,12 @@ class Conv2d(Module):
     dilation : int or (int, int)
         Spacing between kernel taps.
     bias : bool
+    algorithm : 'auto', 'im2col' or 'winograd'
+        How the layer computes: im2col and matrix products (any kernel, stride, dilation),
+        or Winograd's F(2x2, 3x3) (3x3 kernel, stride 1, dilation 1 only; asking for it
+        with another geometry is a ``ValueError``). ``'auto'`` takes Winograd where the
+        benchmark shows it faster, see :data:`WINOGRAD_MIN_IN_CHANNELS`; the path taken is
+        :attr:`chosen_algorithm` and shows in the layer's ``repr``.
     dtype : float32 or float64
         The parameters' dtype; inputs must match it (a mismatch is a ``TypeError``), so
         float32 in gives float32 out.
@@ -107,6 +158,8 @@ class Conv2d(Module):
         :math:`\\text{fan\\_in} = C k_H k_W`.
     bias : Parameter or None, shape (O,)
         The same distribution.
+    chosen_algorithm : 'im2col' or 'winograd'
+        The path ``forward`` and ``backward`` take.
 
     Shapes
     ------
@@ -123,6 +176,7 @@ class Conv2d(Module):
         dilation: int | Pair = 1,
         bias: bool = True,
         *,
+        algorithm: Literal["auto", "im2col", "winograd"] = "auto",
         dtype: type | np.dtype = np.float64,
         rng: np.random.Generator | int | None = None,
     ) -> None:
@@ -153,6 +207,10 @@ class Conv2d(Module):
             padding = to_pair(padding, "padding", owner, 0)
             self._padding4 = (padding[0], padding[0], padding[1], padding[1])
         self.padding = padding
+        self.algorithm = algorithm
+        self.chosen_algorithm = choose_algorithm(
+            algorithm, in_channels, self.kernel_size, self.stride, self.dilation, owner
+        )
 
         rng = as_generator(rng)
         kh, kw = self.kernel_size
@@ -170,6 +228,10 @@ class Conv2d(Module):
         self._y_grid: np.ndarray | None = None
         self._grad_grid: np.ndarray | None = None
         self._cols_hold_input = False  # False once backward has reused grid.cols
+        # The Winograd path's transforms and buffers for the last input shape.
+        self._tiles: WinogradTiles | None = None
+        self._filters: np.ndarray | None = None  # U = G g G^T of the last forward
+        self._tiles_hold_input = False  # False once backward has reused tiles.transformed
 
     def output_shape(self, input_shape: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         """``(N, O, H_out, W_out)`` for an input of shape ``(N, C, H, W)``."""
@@ -218,6 +280,8 @@ class Conv2d(Module):
         positions and reordered from ``(O, N, ...)`` to ``(N, O, ...)``.
         """
         self._check_input(x)
+        if self.chosen_algorithm == "winograd":
+            return self._winograd_forward(x)
         weight = self.weight.data
         out_channels = weight.shape[0]
         n, _, h_out, w_out = self.output_shape(x.shape)
@@ -246,16 +310,14 @@ class Conv2d(Module):
         and return :math:`\\partial L/\\partial x = \\text{col2im}(W^\\top G)`, of shape
         ``(N, C, H, W)``.
         """
+        if self.chosen_algorithm == "winograd":
+            return self._winograd_backward(grad_output)
         grid, grad_grid = self._grid, self._grad_grid
         if grid is None or grad_grid is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
-        expected = self.output_shape(grid.x_shape)
-        if grad_output.shape != expected:
-            raise ValueError(
-                f"{self!r}: expected grad_output of shape {expected}, got {grad_output.shape}"
-            )
+        self._check_grad_output(grad_output, grid.x_shape)
         weight = self.weight.data
-        out_channels, h_out, w_out = expected[1:]
+        out_channels, h_out, w_out = grad_output.shape[1:]
         if not self._cols_hold_input:  # a second backward after one forward
             grid.rebuild_cols()
         # --8<-- [start:backward]
@@ -271,6 +333,65 @@ class Conv2d(Module):
         return grid.col2im(grad_cols)
         # --8<-- [end:backward]
 
+    def _check_grad_output(self, grad_output: np.ndarray, x_shape: tuple[int, ...]) -> None:
+        expected = self.output_shape(x_shape)
+        if grad_output.shape != expected:
+            raise ValueError(
+                f"{self!r}: expected grad_output of shape {expected}, got {grad_output.shape}"
+            )
+
+    def _tiles_for(self, x: np.ndarray) -> WinogradTiles:
+        """The layer's :class:`~nn.winograd.WinogradTiles` for ``x``; new when the shape
+        or dtype changes."""
+        tiles = self._tiles
+        if tiles is None or tiles.x_shape != x.shape or tiles.phases.dtype != x.dtype:
+            tiles = WinogradTiles(x.shape, self.out_channels, self._padding4, x.dtype)
+            self._tiles = tiles
+        return tiles
+
+    # --8<-- [start:winograd]
+    def _winograd_forward(self, x: np.ndarray) -> np.ndarray:
+        """F(2x2, 3x3): ``M[k] = U[k] V[k]`` for the 16 positions ``k`` of the transformed
+        tile, then ``y = A^T M A`` tile by tile (:mod:`nn.winograd`)."""
+        tiles = self._tiles_for(x)
+        transformed = tiles.input_transform(x)  # V: (16, C*L)
+        filters = self._filters = filter_transform(self.weight.data)  # U: (16, O, C)
+        products = np.matmul(  # M: (16, O, L)
+            filters, transformed.reshape(16, self.in_channels, -1), out=tiles.products
+        )
+        if self.bias is not None:
+            # Column (1, 1) of A^T is all ones in both factors of A^T M A, so b added to
+            # M[1, 1] reaches all four outputs of each tile: 1/16 of M, not all of y.
+            products[5] += self.bias.data[:, None]
+        self._tiles_hold_input = True
+        return tiles.output_transform(products)
+
+    def _winograd_backward(self, grad_output: np.ndarray) -> np.ndarray:
+        """With :math:`\\bar M = \\partial L/\\partial M` from the output gradient,
+        :math:`\\partial L/\\partial U_k = \\bar M_k V_k^\\top`,
+        :math:`\\partial L/\\partial V_k = U_k^\\top \\bar M_k`, and the adjoints of the
+        filter and input transforms map these back to the kernel and the input."""
+        tiles, filters = self._tiles, self._filters
+        if tiles is None or filters is None:
+            raise RuntimeError(f"{self!r}: backward called before forward")
+        self._check_grad_output(grad_output, tiles.x_shape)
+        if not self._tiles_hold_input:  # a second backward after one forward
+            tiles.rebuild_transformed()
+        grad_products = tiles.output_transform_adjoint(grad_output)  # (16, O, L)
+        transformed = tiles.transformed.reshape(16, self.in_channels, -1)  # (16, C, L)
+        # (V dM^T)^T is dM V^T; BLAS runs this orientation faster here.
+        grad_filters = np.matmul(transformed, grad_products.transpose(0, 2, 1))
+        self.weight.grad += filter_transform_adjoint(grad_filters.transpose(0, 2, 1))
+        if self.bias is not None:
+            self.bias.grad += grad_products[5].sum(axis=1)  # the adjoint of the bias trick
+        # V is not needed any more: its gradient overwrites it.
+        grad_transformed = np.matmul(
+            filters.transpose(0, 2, 1), grad_products, out=transformed
+        )
+        self._tiles_hold_input = False
+        return tiles.input_transform_adjoint(grad_transformed.reshape(16, -1))
+    # --8<-- [end:winograd]
+
     def extra_repr(self) -> str:
         text = (
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -282,6 +403,8 @@ class Conv2d(Module):
             text += f", dilation={self.dilation}"
         if self.bias is None:
             text += ", bias=False"
+        if winograd_applies(self.kernel_size, self.stride, self.dilation):
+            text += f", algorithm={self.chosen_algorithm!r}"  # where there is a choice
         return text
 
 

@@ -337,7 +337,7 @@ def test_repeated_calls_reuse_the_column_matrix() -> None:
     # and the input gradient) and small temporaries, never another column matrix.
     import tracemalloc
 
-    layer = Conv2d(8, 16, 3, padding=1, dtype=np.float32, rng=0)
+    layer = Conv2d(8, 16, 3, padding=1, dtype=np.float32, algorithm="im2col", rng=0)
     x = np.random.default_rng(0).standard_normal((16, 8, 20, 20)).astype(np.float32)
     g = np.ones(layer.output_shape(x.shape), np.float32)
     layer(x)

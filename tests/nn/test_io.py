@@ -107,3 +107,14 @@ def test_flipped_byte_is_caught_by_the_checksum(tmp_path):
         load(target, path)
     for key, value in state_dict(target).items():
         np.testing.assert_array_equal(value, before[key])
+
+
+def test_save_and_load_are_at_the_package_top_level_like_torch(tmp_path):
+    # nn.save / nn.load, as torch.save / torch.load, are the functions of nn.io.
+    assert nn.save is save and nn.load is load
+    assert {"save", "load", "io"} <= set(nn.__all__)
+    model, other = _trained(0), _model(seed=1)
+    path = nn.save(model, tmp_path / "model.npz")
+    assert nn.load(other, path) is other
+    for key, value in state_dict(model).items():
+        np.testing.assert_array_equal(state_dict(other)[key], value)
