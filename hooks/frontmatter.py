@@ -19,6 +19,7 @@ from pymdownx.slugs import slugify as make_slugify
 slugify = make_slugify(case="lower")
 
 POSTS_DIR = "blog/posts"
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FILENAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 ALLOWED_KEYS = {
     "date", "categories", "tags", "description", "authors", "draft", "slug", "title",
@@ -134,6 +135,9 @@ def check_post(path: Path, meta: dict, allowed_categories: list[str]) -> list[st
         elif PLACEHOLDER in description and not meta.get("draft"):
             problems.append(f"description: replace the placeholder {description!r} with a "
                             "one-line summary of the post")
+    if "slug" in meta and not (isinstance(meta["slug"], str) and SLUG.match(meta["slug"])):
+        problems.append(f"slug: expected lower-case ASCII words joined by '-', "
+                        f"got {meta['slug']!r}")
     if "draft" in meta and not isinstance(meta["draft"], bool):
         problems.append(f"draft: expected true or false, got {meta['draft']!r}")
     return problems

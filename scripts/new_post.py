@@ -50,8 +50,10 @@ def allowed_categories() -> list[str]:
 
 
 def front_matter(title: str, date: dt.date, category: str) -> str:
-    meta = {"date": date, "draft": True, "categories": [category], "tags": [],
-            "description": PLACEHOLDER}
+    # The slug is written out so that the post's URL is the file name's ASCII slug, not
+    # one the blog plugin would make from the title ("Über" would stay "über").
+    meta = {"date": date, "slug": slugify(title), "draft": True, "categories": [category],
+            "tags": [], "description": PLACEHOLDER}
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
 
 

@@ -1,15 +1,27 @@
-"""Builds of the site for the site and browser tests: the real one, and throw-away copies."""
+"""Builds of the site for the site and browser tests.
+
+Two sites are built:
+
+- the real blog, strictly, once per test session (shared by the xdist workers through a
+  lock), for the tests that check what readers get: links, feeds, every page in Chromium;
+- the small fixture site in ``tests/fixtures/site``, with the project's own hooks, ``nn``
+  and configuration, for the tests of the build machinery (fault injection, the execution
+  cache, the incremental preview, ``make new``). Their cost does not grow with the blog.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from hypothesis import settings
 
 # Property tests check correctness, not speed: a per-example deadline only makes them flaky
@@ -18,9 +30,10 @@ settings.register_profile("project", deadline=None)
 settings.load_profile("project")
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "site"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
-# What a build reads; node_modules is linked rather than copied (53 MB).
-COPIED = ["mkdocs.yml", "docs", "snippets", "nn", "hooks", "tests", "package.json"]
+# The build machinery a fixture copy shares with the real project (node_modules is linked).
+MACHINERY = ["hooks", "nn", "package.json", "docs/stylesheets", "docs/assets"]
 
 
 @dataclass
@@ -37,38 +50,108 @@ def run_build(project: Path, site: Path, cache: Path | None = None) -> Build:
            "BLOG_CACHE_DIR": str(cache or ROOT / ".cache")}
     result = subprocess.run(
         [*MKDOCS, "build", "--strict", "--site-dir", str(site)],
-        cwd=project, env=env, capture_output=True, text=True, timeout=600,
+        cwd=project, env=env, capture_output=True, text=True, timeout=900,
     )
     return Build(result.returncode, result.stdout + result.stderr, site)
 
 
+def copy_path(source: Path, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        shutil.copytree(source, destination, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        shutil.copy2(source, destination)
+
+
+def fixture_config() -> str:
+    """The real mkdocs.yml with its page tree replaced by the fixture's."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    head, found, _ = text.partition("\nnav:\n")
+    assert found, "mkdocs.yml has no top-level nav: the fixture site replaces it"
+    return head + "\n" + (FIXTURE / "nav.yml").read_text(encoding="utf-8")
+
+
+def make_fixture_project(destination: Path) -> Path:
+    """A copy of the fixture site that builds with the project's own machinery."""
+    for name in MACHINERY:
+        copy_path(ROOT / name, destination / name)
+    for name in ("docs", "snippets"):
+        copy_path(FIXTURE / name, destination / name)
+    (destination / "tests" / "snippets").mkdir(parents=True)
+    (destination / "mkdocs.yml").write_text(fixture_config(), encoding="utf-8")
+    (destination / "node_modules").symlink_to(ROOT / "node_modules")
+    return destination
+
+
+GROWN_POST = """---
+date: {date}
+categories:
+  - {category}
+description: Grown post {n}, one of many that push the blog past a page of its index.
+---
+
+# Grown post {n}
+
+Excerpt {n} with $x^{{{n}}}$.
+
+<!-- more -->
+
+Body {n}: the sum $\\sum_{{k=1}}^{{{n}}} k = {total}$.
+"""
+
+
+def grow(project: Path, count: int, first: dt.date = dt.date(2025, 10, 1)) -> list[str]:
+    """Add ``count`` short posts, one a day from ``first``; returns their paths."""
+    names = []
+    for n in range(1, count + 1):
+        date = first + dt.timedelta(days=n - 1)
+        name = f"docs/blog/posts/{date.isoformat()}-grown-{n}.md"
+        category = ("Foundations", "Optimization")[n % 2]
+        (project / name).write_text(GROWN_POST.format(
+            date=date.isoformat(), n=n, category=category, total=n * (n + 1) // 2))
+        names.append(name)
+    return names
+
+
+@pytest.fixture
+def fixture_project(tmp_path) -> Path:
+    """A private copy of the fixture site, safe to break."""
+    return make_fixture_project(tmp_path / "project")
+
+
+@pytest.fixture
+def build_fixture(fixture_project, tmp_path):
+    def build() -> Build:
+        return run_build(fixture_project, tmp_path / "site")
+
+    return build
+
+
+def shared_build(tmp_path_factory, name: str, make_project) -> Build:
+    """Build a site once for the whole test run, whichever xdist worker asks first."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # shared by the workers of this run
+    record = base / f"{name}.json"
+    with FileLock(str(base / f"{name}.lock")):
+        if not record.is_file():
+            project = make_project(base / f"{name}-project")
+            build = run_build(project, base / f"{name}-site")
+            record.write_text(json.dumps({**asdict(build), "site": str(build.site)}))
+    build = Build(**json.loads(record.read_text()))
+    build.site = Path(build.site)
+    assert build.returncode == 0, f"strict build of the {name} failed:\n{build.output}"
+    return build
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Build:
-    """The real site, built strictly once per test session."""
-    site = tmp_path_factory.mktemp("site")
-    build = run_build(ROOT, site)
-    assert build.returncode == 0, f"strict build of the real site failed:\n{build.output}"
-    return build
+    """The real blog, built strictly once per test run."""
+    return shared_build(tmp_path_factory, "real-site", lambda _: ROOT)
 
 
-@pytest.fixture
-def project_copy(tmp_path) -> Path:
-    """A private copy of the project, safe to break."""
-    copy = tmp_path / "project"
-    copy.mkdir()
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, copy / name)
-    (copy / "node_modules").symlink_to(ROOT / "node_modules")
-    return copy
-
-
-@pytest.fixture
-def build_copy(project_copy, tmp_path):
-    def build() -> Build:
-        return run_build(project_copy, tmp_path / "site")
-
-    return build
+@pytest.fixture(scope="session")
+def built_fixture(tmp_path_factory) -> Build:
+    """The fixture site, built strictly once per test run (read it, don't change it)."""
+    return shared_build(tmp_path_factory, "fixture-site", make_fixture_project)

@@ -1,4 +1,5 @@
-"""`make new`: creates a draft post, its snippet module and its test, all or nothing."""
+"""`make new`: creates a draft post, its snippet module and its test, all or nothing.
+Run on a copy of the fixture site (which already holds a draft and a future post)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ DATE = "2026-11-22"
 
 
 @pytest.fixture
-def project(project_copy: Path) -> Path:
-    shutil.copytree(ROOT / "scripts", project_copy / "scripts")
-    shutil.copy2(ROOT / "pyproject.toml", project_copy / "pyproject.toml")
-    return project_copy
+def project(fixture_project: Path) -> Path:
+    shutil.copytree(ROOT / "scripts", fixture_project / "scripts")
+    shutil.copy2(ROOT / "pyproject.toml", fixture_project / "pyproject.toml")
+    return fixture_project
 
 
 def new(project: Path, *args: str) -> subprocess.CompletedProcess:
@@ -63,11 +64,28 @@ def test_the_placeholder_blocks_publishing(project, tmp_path) -> None:
     assert post.name in build.output and "placeholder" in build.output
 
 
-def test_unicode_title_gives_an_ascii_slug(project) -> None:
+def test_unicode_title_gives_an_ascii_slug_in_the_file_name_and_the_url(project, tmp_path):
     result = new(project, "--title", "Échantillonnage à 2 pas: ça marche?")
     assert result.returncode == 0, result.stderr
-    assert (project / f"docs/blog/posts/{DATE}-echantillonnage-a-2-pas-ca-marche.md").is_file()
+    post = project / f"docs/blog/posts/{DATE}-echantillonnage-a-2-pas-ca-marche.md"
     assert (project / "snippets/echantillonnage_a_2_pas_ca_marche/example.py").is_file()
+    assert "slug: echantillonnage-a-2-pas-ca-marche\n" in post.read_text()
+    # Published, the post is served at the ASCII slug, not at one made from the title.
+    post.write_text(post.read_text().replace("draft: true\n", "").replace(
+        "TODO: one line that says what the reader will learn.", "Sampling in two steps."))
+    build = run_build(project, tmp_path / "site")
+    assert build.returncode == 0, build.output
+    day = tmp_path / "site" / "blog" / DATE.replace("-", "/")
+    assert [p.name for p in day.iterdir()] == ["echantillonnage-a-2-pas-ca-marche"]
+
+
+def test_a_slug_that_is_not_ascii_fails_the_build(project, tmp_path) -> None:
+    post = project / "docs/blog/posts/2026-01-05-alpha-descent.md"
+    post.write_text(post.read_text().replace("date: 2026-01-05\n",
+                                             "date: 2026-01-05\nslug: über-alpha\n"))
+    build = run_build(project, tmp_path / "site")
+    assert build.returncode != 0
+    assert post.name in build.output and "slug: expected lower-case ASCII" in build.output
 
 
 def test_notebook_post(project, tmp_path) -> None:

@@ -3,6 +3,9 @@
 Usage (cwd = a project copy): python serve_driver.py SITE_DIR EDITS_JSON
 EDITS_JSON is a list of steps; each step is a list of [path, old, new] replacements applied
 before one more rebuild. Prints one JSON line per build: {"full": bool, "rebuilt": [...]}.
+
+``python serve_driver.py --full SITE_DIR`` makes the reference: one complete (not dirty)
+build as `mkdocs serve` makes it, drafts and future posts included.
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ from mkdocs.config import load_config
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if sys.argv[1] == "--full":
+        cfg = load_config(config_file="mkdocs.yml", site_dir=sys.argv[2])
+        cfg.plugins.on_startup(command="serve", dirty=False)
+        build(cfg, dirty=False)
+        cfg.plugins.on_shutdown()
+        return
     site_dir, edits = sys.argv[1], json.loads(Path(sys.argv[2]).read_text())
 
     def config():

@@ -1,11 +1,12 @@
-"""The strict build is the first test; each fault injected into a copy must fail it by name."""
+"""The strict build is the first test; each fault injected into a copy of the fixture site
+must fail it by name. The real blog is built once, strictly, and read."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-POST = "docs/blog/posts/2026-11-18-gradient-descent.md"
+POST = "docs/blog/posts/2026-01-05-alpha-descent.md"
 POST_NAME = Path(POST).name
 
 
@@ -21,9 +22,9 @@ def test_real_site_builds_strictly(built_site) -> None:
     assert "MathJax:" in built_site.output
 
 
-def test_control_copy_builds(build_copy) -> None:
+def test_control_copy_builds(build_fixture) -> None:
     # The fault tests below mean something only if an unbroken copy builds.
-    build = build_copy()
+    build = build_fixture()
     assert build.returncode == 0, build.output
 
 
@@ -33,67 +34,67 @@ def assert_fails_naming(build, *fragments: str) -> None:
         assert fragment in build.output, f"{fragment!r} not in build output:\n{build.output}"
 
 
-def test_missing_date_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, "date: 2026-11-18\n", "")
-    assert_fails_naming(build_copy(), POST_NAME, "missing 'date'")
+def test_missing_date_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, POST, "date: 2026-01-05\n", "")
+    assert_fails_naming(build_fixture(), POST_NAME, "missing 'date'")
 
 
-def test_invalid_date_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, "date: 2026-11-18", "date: 21/11/2026")
-    assert_fails_naming(build_copy(), POST_NAME, "date: expected an ISO date")
+def test_invalid_date_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, POST, "date: 2026-01-05", "date: 21/11/2026")
+    assert_fails_naming(build_fixture(), POST_NAME, "date: expected an ISO date")
 
 
-def test_unknown_category_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, "  - Optimization", "  - Cooking")
-    assert_fails_naming(build_copy(), POST_NAME, "'Cooking' is not in the allow-list")
+def test_unknown_category_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, POST, "  - Optimization", "  - Cooking")
+    assert_fails_naming(build_fixture(), POST_NAME, "'Cooking' is not in the allow-list")
 
 
-def test_misspelled_key_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, "categories:", "catgories:")
-    assert_fails_naming(build_copy(), POST_NAME, "unknown key 'catgories'")
+def test_misspelled_key_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, POST, "categories:", "catgories:")
+    assert_fails_naming(build_fixture(), POST_NAME, "unknown key 'catgories'")
 
 
-def test_unknown_include_file_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, "gradient_descent/gradient.py:partials",
-         "gradient_descent/no_such_file.py:partials")
-    assert_fails_naming(build_copy(), POST_NAME, "no_such_file.py")
+def test_unknown_include_file_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, POST, "alpha_descent/steps.py:partials",
+         "alpha_descent/no_such_file.py:partials")
+    assert_fails_naming(build_fixture(), POST_NAME, "no_such_file.py")
 
 
-def test_unknown_section_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, "gradient.py:partials", "gradient.py:no_such_section")
-    assert_fails_naming(build_copy(), POST_NAME, "no section 'no_such_section'")
+def test_unknown_section_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, POST, "steps.py:partials", "steps.py:no_such_section")
+    assert_fails_naming(build_fixture(), POST_NAME, "no section 'no_such_section'")
 
 
-def test_include_by_line_numbers_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, "gradient.py:partials", "gradient.py:3:9")
-    assert_fails_naming(build_copy(), POST_NAME, "not by line numbers")
+def test_include_by_line_numbers_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, POST, "steps.py:partials", "steps.py:3:9")
+    assert_fails_naming(build_fixture(), POST_NAME, "not by line numbers")
 
 
-def test_unterminated_section_fails(project_copy, build_copy) -> None:
-    edit(project_copy, "snippets/gradient_descent/gradient.py",
+def test_unterminated_section_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, "snippets/alpha_descent/steps.py",
          "# --8<-- " + "[end:partials]\n", "")  # split so this file has no marker
-    assert_fails_naming(build_copy(), "gradient.py", "[start:partials] has no [end:partials]")
+    assert_fails_naming(build_fixture(), "steps.py", "[start:partials] has no [end:partials]")
 
 
-def test_broken_internal_link_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, "## The loss\n", "## The loss\n\nSee [the notes](no-such-page.md).\n")
-    assert_fails_naming(build_copy(), POST_NAME, "no-such-page.md")
+def test_broken_internal_link_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, POST, "## The loss\n", "## The loss\n\nSee [the notes](no-such-page.md).\n")
+    assert_fails_naming(build_fixture(), POST_NAME, "no-such-page.md")
 
 
-def test_broken_anchor_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, "## The loss\n", "## The loss\n\nSee [below](#no-such-heading).\n")
-    assert_fails_naming(build_copy(), POST_NAME, "no-such-heading")
+def test_broken_anchor_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, POST, "## The loss\n", "## The loss\n\nSee [below](#no-such-heading).\n")
+    assert_fails_naming(build_fixture(), POST_NAME, "no-such-heading")
 
 
-def test_tex_error_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, r"\partial f / \partial x", r"\partial f / \partial x \frac{1}{")
-    build = build_copy()
+def test_tex_error_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, POST, r"\partial f / \partial x", r"\partial f / \partial x \frac{1}{")
+    build = build_fixture()
     assert_fails_naming(build, POST_NAME, "TeX error", "Missing close brace")
 
 
-def test_undefined_macro_fails(project_copy, build_copy) -> None:
-    edit(project_copy, POST, r"\nabla f(x, y) =", r"\nablaa f(x, y) =")
-    assert_fails_naming(build_copy(), POST_NAME, r"Undefined control sequence \nablaa")
+def test_undefined_macro_fails(fixture_project, build_fixture) -> None:
+    edit(fixture_project, POST, r"\nabla f(x, y) =", r"\nablaa f(x, y) =")
+    assert_fails_naming(build_fixture(), POST_NAME, r"Undefined control sequence \nablaa")
 
 
 def test_built_pages_load_nothing_from_another_origin(built_site) -> None:
@@ -115,10 +116,10 @@ def test_built_pages_load_nothing_from_another_origin(built_site) -> None:
     assert not offenders, "remote assets:\n" + "\n".join(offenders)
 
 
-def test_post_page_has_typeset_math_and_included_code(built_site) -> None:
-    page = next((built_site.site / "blog").glob("2026/11/18/gradient-descent-*/index.html"))
+def test_post_page_has_typeset_math_and_included_code(built_fixture) -> None:
+    page = next((built_fixture.site / "blog").glob("2026/01/05/alpha-*/index.html"))
     html = page.read_text(encoding="utf-8")
-    assert html.count("<mjx-container") > 10
+    assert html.count("<mjx-container") >= 5
     assert 'class="arithmatex">\\(' not in html  # no raw TeX left for a browser to typeset
     assert "def df_dy(x: float, y: float)" not in html  # highlighted, so split into spans
     assert "df_dy" in html and "return x**2 * np.cos(y)" not in html

@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, run_build
+from tests.conftest import FIXTURE, ROOT, copy_path, run_build
 
-POST = "docs/blog/posts/2026-11-18-gradient-descent.md"
+POST = "docs/blog/posts/2026-01-05-alpha-descent.md"
 POSTS = ROOT / "docs" / "blog" / "posts"
 
 
@@ -26,48 +26,44 @@ def counts(output: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-def test_raising_block_fails_with_post_block_and_traceback(project_copy, tmp_path) -> None:
-    append(project_copy, POST, '\n```python exec="on"\nvalue = 1\nraise ValueError("boom")\n```\n')
-    build = run_build(project_copy, tmp_path / "site")
+def test_raising_block_fails_with_post_block_and_traceback(fixture_project, tmp_path) -> None:
+    append(fixture_project, POST, '\n```python exec="on"\nvalue = 1\nraise ValueError("boom")\n```\n')
+    build = run_build(fixture_project, tmp_path / "site")
     assert build.returncode != 0
     for fragment in (POST, "executed block 4", "Traceback", "ValueError: boom", "line 2"):
         assert fragment in build.output, fragment
 
 
-def test_block_past_its_timeout_fails(project_copy, tmp_path) -> None:
-    append(project_copy, POST, '\n```python exec="on" timeout="1"\nimport time\n'
+def test_block_past_its_timeout_fails(fixture_project, tmp_path) -> None:
+    append(fixture_project, POST, '\n```python exec="on" timeout="1"\nimport time\n'
                                'time.sleep(30)\n```\n')
-    build = run_build(project_copy, tmp_path / "site")
+    build = run_build(fixture_project, tmp_path / "site")
     assert build.returncode != 0
     assert POST in build.output and "timeout of 1 s" in build.output
 
 
-def test_figure_without_alt_text_fails(project_copy, tmp_path) -> None:
-    append(project_copy, POST, '\n```python exec="on"\nimport matplotlib.pyplot as plt\n'
+def test_figure_without_alt_text_fails(fixture_project, tmp_path) -> None:
+    append(fixture_project, POST, '\n```python exec="on"\nimport matplotlib.pyplot as plt\n'
                                'plt.plot([1, 2])\n```\n')
     for _ in range(2):  # the second time from the cache: still refused
-        build = run_build(project_copy, tmp_path / "site")
+        build = run_build(fixture_project, tmp_path / "site")
         assert build.returncode != 0
         assert POST in build.output and "no alt text" in build.output
 
 
-def test_unknown_option_fails(project_copy, tmp_path) -> None:
-    append(project_copy, POST, '\n```python exec="on" sesion="x"\nprint(1)\n```\n')
-    build = run_build(project_copy, tmp_path / "site")
+def test_unknown_option_fails(fixture_project, tmp_path) -> None:
+    append(fixture_project, POST, '\n```python exec="on" sesion="x"\nprint(1)\n```\n')
+    build = run_build(fixture_project, tmp_path / "site")
     assert build.returncode != 0 and "sesion" in build.output
 
 
-def test_cache_runs_once_and_reruns_exactly_what_changed(project_copy, tmp_path) -> None:
+def test_cache_runs_once_and_reruns_exactly_what_changed(fixture_project, tmp_path) -> None:
     cache = tmp_path / "cache"
-    # Only the gradient-descent post, so that cold builds stay quick.
-    for post in (project_copy / "docs/blog/posts").iterdir():
-        if post.name != Path(POST).name:
-            post.unlink()
     # A block that imports nothing from the project, on another page.
-    append(project_copy, "docs/about.md", '\n```python exec="on"\nprint(6 * 7)\n```\n')
+    append(fixture_project, "docs/about.md", '\n```python exec="on"\nprint(6 * 7)\n```\n')
 
     def build():
-        result = run_build(project_copy, tmp_path / "site", cache=cache)
+        result = run_build(fixture_project, tmp_path / "site", cache=cache)
         assert result.returncode == 0, result.output
         return result
 
@@ -78,13 +74,13 @@ def test_cache_runs_once_and_reruns_exactly_what_changed(project_copy, tmp_path)
 
     assert counts(build().output) == (0, ran)  # warm: nothing runs
 
-    # The gradient-descent figures import snippets/gradient_descent/descend.py.
-    append(project_copy, "snippets/gradient_descent/descend.py", "\n# an edit\n")
-    gd_blocks = POSTS.joinpath("2026-11-18-gradient-descent.md").read_text().count('exec="on"')
-    assert counts(build().output) == (gd_blocks, ran - gd_blocks)
+    # The alpha post's blocks import snippets/alpha_descent/steps.py (through figures.py).
+    append(fixture_project, "snippets/alpha_descent/steps.py", "\n# an edit\n")
+    alpha_blocks = (FIXTURE / POST).read_text().count('exec="on"')
+    assert counts(build().output) == (alpha_blocks, ran - alpha_blocks)
 
     # Deleting the cache is safe: everything runs again and the pages are the same.
-    page = next((tmp_path / "site" / "blog").glob("2026/11/18/*/index.html"))
+    page = next((tmp_path / "site" / "blog").glob("2026/01/05/*/index.html"))
     before = page.read_text()
     for entry in (cache / "exec").iterdir():
         entry.unlink()
@@ -106,33 +102,35 @@ def test_every_python_block_in_a_post_is_an_include_or_executed() -> None:
     assert not offenders, "Python blocks neither included nor executed:\n" + "\n".join(offenders)
 
 
-def test_changing_a_public_function_in_nn_fails_the_tests(project_copy) -> None:
-    (project_copy / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
-    linear = project_copy / "nn" / "linear.py"
+def test_changing_a_public_function_in_nn_fails_the_tests(tmp_path) -> None:
+    project = tmp_path / "project"
+    for name in ("nn", "tests/nn", "tests/conftest.py", "pyproject.toml"):
+        copy_path(ROOT / name, project / name)
+    linear = project / "nn" / "linear.py"
     text = linear.read_text()
     assert "x @ self.weight.data.T" in text
     linear.write_text(text.replace("x @ self.weight.data.T", "2 * x @ self.weight.data.T", 1))
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
          "tests/nn/test_linear.py"],
-        cwd=project_copy, capture_output=True, text=True, timeout=300,
+        cwd=project, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode != 0, result.stdout
     assert "failed" in result.stdout
 
 
-def test_each_page_with_executed_blocks_offers_its_code_as_a_script(built_site) -> None:
-    page = next((built_site.site / "blog").glob("2026/11/18/*/index.html"))
+def test_each_page_with_executed_blocks_offers_its_code_as_a_script(built_fixture) -> None:
+    page = next((built_fixture.site / "blog").glob("2026/01/05/*/index.html"))
     script = page.parent / f"{page.parent.name}.py"
     assert f'href="{script.name}" download' in page.read_text()
     code = script.read_text()
     # Every executed block of the post, in order, and nothing else from the page.
-    markdown = (POSTS / "2026-11-18-gradient-descent.md").read_text()
+    markdown = (FIXTURE / POST).read_text()
     blocks = re.findall(r'```python exec="on"[^\n]*\n(.*?)```', markdown, re.S)
     positions = [code.index(block.strip()) for block in blocks]
     assert positions == sorted(positions) and len(blocks) == code.count("# --- block ")
     # It runs from the root of a clone, and prints what the page shows.
-    result = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True,
+    result = subprocess.run([sys.executable, str(script)], cwd=FIXTURE, capture_output=True,
                             text=True, timeout=120, env={**os.environ, "MPLBACKEND": "Agg"})
     assert result.returncode == 0, result.stderr
     assert "| good (2/11) |" in result.stdout

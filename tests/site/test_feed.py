@@ -1,118 +1,73 @@
-"""The RSS feeds: valid, every published post with an absolute link and its front-matter
-date; drafts and posts dated in the future absent (from the feeds and the blog index)."""
+"""The blog index and the RSS feeds: the index lists every published post, ten a page; each
+feed holds the newest published posts (``rss.length`` of them, 20 by default) with absolute
+links and their front-matter dates; drafts and future posts are nowhere.
+
+The real blog is checked as it is; the fixture site, which holds a draft and a post dated in
+the future, as it is and grown past two index pages.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import sys
-from pathlib import Path
+import shutil
 
-import feedparser
-import pytest
-
-from tests.conftest import ROOT
-from tests.site.test_links import SITE_URL, target_file
-
-sys.path.insert(0, str(ROOT / "hooks"))
-from frontmatter import post_date, post_paths, post_source, read_front_matter  # noqa: E402
-
-FEEDS = ["feed_rss_created.xml", "feed_rss_updated.xml"]
+from tests.conftest import ROOT, grow, run_build
+from tests.site.checks import feed_problems, index_problems, published, unpublished_problems
+from tests.site.test_links import SITE_URL, broken_links
 
 
-def post_title(path: Path, meta: dict) -> str:
-    if meta.get("title"):
-        return str(meta["title"])
-    heading = re.search(r"^# (.+)$", post_source(path), re.MULTILINE)
-    assert heading, f"{path.name} has no title"
-    return heading.group(1).strip()
+def assert_none(problems: list[str]) -> None:
+    assert not problems, "\n".join(problems)
 
 
-def published(docs: Path, today: dt.date | None = None) -> dict[str, dt.date]:
-    """Title -> date of every post the blog publishes: not a draft, not in the future."""
-    today = today or dt.date.today()
-    posts = {}
-    for path in post_paths(docs / "blog" / "posts"):
-        meta = read_front_matter(path)
-        date = post_date(meta["date"])
-        if not meta.get("draft") and date <= today:
-            posts[post_title(path, meta)] = date
-    return posts
+def test_real_blog_index_and_feeds(built_site) -> None:
+    assert published(ROOT / "docs"), "no published posts"
+    assert_none(index_problems(built_site.site, ROOT))
+    assert_none(feed_problems(built_site.site, ROOT, SITE_URL))
+    assert_none(unpublished_problems(built_site.site, ROOT))
 
 
-def read_feed(site: Path, name: str):
-    feed = feedparser.parse((site / name).read_bytes())
-    assert feed.bozo == 0, f"{name} does not parse: {feed.get('bozo_exception')}"
-    return feed
-
-
-@pytest.mark.parametrize("name", FEEDS)
-def test_feed_lists_every_published_post(built_site, name) -> None:
-    expected = published(ROOT / "docs")
-    assert expected, "no published posts"
-    feed = read_feed(built_site.site, name)
-    assert feed.feed.link.startswith("https://"), feed.feed.link
-    entries = {entry.title: entry for entry in feed.entries}
-    assert sorted(entries) == sorted(expected), f"{name}: posts differ from the published ones"
-    for title, entry in entries.items():
-        for url in (entry.link, entry.id):
-            assert url.startswith(SITE_URL), f"{name}: {title}: {url} is not absolute"
-        path = "/" + entry.link[len("https://"):].split("/", 1)[1]
-        assert target_file(built_site.site, path), f"{name}: {entry.link} is not in site/"
-        published_on = dt.date(*entry.published_parsed[:3])
-        assert published_on == expected[title], (
-            f"{name}: {title} dated {published_on}, front matter says {expected[title]}")
-
-
-DRAFT = """---
-date: 2026-11-10
-categories:
-  - Optimization
-description: A draft that must not be published.
-draft: true
----
-
-# Zebra draft post
-
-Not ready.
-
-<!-- more -->
-
-More.
-"""
-
-FUTURE = """---
-date: 2099-01-01
-categories:
-  - Optimization
-description: A post dated in the future, which must wait for its day.
----
-
-# Quokka future post
-
-Not yet.
-
-<!-- more -->
-
-More.
-"""
-
-
-def test_drafts_and_future_posts_are_left_out(project_copy, build_copy) -> None:
-    posts = project_copy / "docs" / "blog" / "posts"
-    (posts / "2026-11-10-zebra-draft-post.md").write_text(DRAFT)
-    (posts / "2099-01-01-quokka-future-post.md").write_text(FUTURE)
-    build = build_copy()
-    assert build.returncode == 0, build.output
-    present = next(iter(published(project_copy / "docs")))  # the control
-    index = (build.site / "blog" / "index.html").read_text(encoding="utf-8")
-    assert present in index
-    for name in FEEDS:
-        titles = [entry.title for entry in read_feed(build.site, name).entries]
-        assert present in titles, f"{name} lost the published post {present!r}"
-        assert "Zebra draft post" not in titles, f"{name} lists the draft"
-        assert "Quokka future post" not in titles, f"{name} lists the post dated 2099"
-    for page in build.site.rglob("*.html"):
+def test_fixture_index_and_feeds_leave_out_drafts_and_future_posts(built_fixture) -> None:
+    project = built_fixture.site.parent / "fixture-site-project"
+    titles = {post.title for post in published(project / "docs")}
+    assert titles == {"Alpha: one descent step", "Beta: a layer's shapes",
+                      "Gamma: a notebook post"}
+    assert_none(index_problems(built_fixture.site, project))
+    assert_none(feed_problems(built_fixture.site, project, SITE_URL))
+    assert_none(unpublished_problems(built_fixture.site, project))
+    # The draft and the future post are in the tree, so the last check meant something.
+    for page in built_fixture.site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         for title in ("Zebra draft post", "Quokka future post"):
-            assert title not in text, f"{page.relative_to(build.site)} shows {title!r}"
+            assert title not in text, f"{page.relative_to(built_fixture.site)} shows {title!r}"
+
+
+def test_site_checks_hold_on_a_blog_grown_past_two_index_pages(fixture_project, tmp_path):
+    grown = grow(fixture_project, 25)
+    build = run_build(fixture_project, tmp_path / "site")
+    assert build.returncode == 0, build.output
+    site = build.site
+    assert (site / "blog/page/3/index.html").is_file(), "expected three index pages"
+    assert_none(index_problems(site, fixture_project))
+    assert_none(feed_problems(site, fixture_project, SITE_URL))
+    assert_none(unpublished_problems(site, fixture_project))
+    assert_none(broken_links(site))
+    # The feed holds the newest 20 of 28 published posts: the oldest grown ones are out.
+    assert len(published(fixture_project / "docs")) == len(grown) + 3
+
+
+def test_the_checks_catch_what_they_check(built_fixture, tmp_path) -> None:
+    project = built_fixture.site.parent / "fixture-site-project"
+    site = tmp_path / "site"
+    shutil.copytree(built_fixture.site, site)
+    index = site / "blog" / "index.html"
+    text = index.read_text(encoding="utf-8")
+    # A post dropped from the index, and a draft's title shown in a feed.
+    index.write_text(text.replace("Beta: a layer&#39;s shapes", "Something else")
+                     .replace("Beta: a layer's shapes", "Something else"), encoding="utf-8")
+    feed = site / "feed_rss_created.xml"
+    feed.write_text(feed.read_text(encoding="utf-8").replace(
+        "<title>Gamma: a notebook post</title>", "<title>Zebra draft post</title>"),
+        encoding="utf-8")
+    assert any("missing" in p for p in index_problems(site, project))
+    assert any("Gamma" in p for p in feed_problems(site, project, SITE_URL))
+    assert any("Zebra draft post" in p for p in unpublished_problems(site, project))

@@ -53,11 +53,11 @@ def test_posts_link_to_api_entries(built_site) -> None:
     assert "reference/linear/#nn.linear.Linear" in post
 
 
-def test_broken_api_link_fails_the_build(project_copy: Path, build_copy) -> None:
-    post = project_copy / "docs/blog/posts/2026-11-18-gradient-descent.md"
+def test_broken_api_link_fails_the_build(fixture_project: Path, build_fixture) -> None:
+    post = fixture_project / "docs/blog/posts/2026-01-05-alpha-descent.md"
     post.write_text(post.read_text().replace(
         "## The loss\n", "## The loss\n\nSee [`Linear`][nn.linear.NoSuchLayer].\n", 1))
-    build = build_copy()
+    build = build_fixture()
     assert build.returncode != 0
     assert "nn.linear.NoSuchLayer" in build.output
 

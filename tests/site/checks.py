@@ -1,0 +1,157 @@
+"""Checks of a built blog that hold at any number of posts, with drafts and future posts in
+the tree: what the index pages list, what the feeds hold, what stays unpublished.
+
+Each returns a list of problems (empty for a good site), so that the tests of the real blog
+and of a grown copy of the fixture site share them, and a test can show each catches its
+fault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import feedparser
+from mkdocs.utils.yaml import yaml_load
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "hooks"))
+from frontmatter import post_date, post_paths, post_source, read_front_matter  # noqa: E402
+
+FEEDS = ["feed_rss_created.xml", "feed_rss_updated.xml"]
+INDEX_ENTRY = re.compile(
+    r'<article class="md-post md-post--excerpt">.*?<h2 id="[^"]*">'
+    r'<a class="toclink" href="([^"]+)">(.*?)</a></h2>', re.S)
+
+
+@dataclass(frozen=True)
+class Post:
+    date: dt.date
+    title: str
+    draft: bool  # a draft, or dated after today: built only by `mkdocs serve`
+
+
+def post_title(path: Path, meta: dict) -> str:
+    if meta.get("title"):
+        return str(meta["title"])
+    heading = re.search(r"^# (.+)$", post_source(path), re.MULTILINE)
+    assert heading, f"{path.name} has no title"
+    return heading.group(1).strip()
+
+
+def posts(docs: Path, today: dt.date | None = None) -> list[Post]:
+    """Every post in the tree, newest first."""
+    today = today or dt.date.today()
+    found = []
+    for path in post_paths(docs / "blog" / "posts"):
+        meta = read_front_matter(path)
+        date = post_date(meta["date"])
+        found.append(Post(date, post_title(path, meta), bool(meta.get("draft")) or date > today))
+    return sorted(found, key=lambda post: post.date, reverse=True)
+
+
+def published(docs: Path) -> list[Post]:
+    return [post for post in posts(docs) if not post.draft]
+
+
+def blog_settings(project: Path) -> dict:
+    config = yaml_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    settings = {}
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict):
+            settings.update({f"{name}.{key}": value for name, options in plugin.items()
+                             for key, value in (options or {}).items()})
+    return settings
+
+
+def index_pages(site: Path) -> list[Path]:
+    """The blog index's pages in order: blog/, blog/page/2/, ..."""
+    pages = [site / "blog" / "index.html"]
+    while (following := site / "blog" / "page" / str(len(pages) + 1) / "index.html").is_file():
+        pages.append(following)
+    return pages
+
+
+def index_problems(site: Path, project: Path) -> list[str]:
+    """Every published post is listed once, newest first, ``pagination_per_page`` a page."""
+    per_page = blog_settings(project).get("blog.pagination_per_page", 10)
+    expected = [post.title for post in published(project / "docs")]
+    listed: list[str] = []
+    problems = []
+    pages = index_pages(site)
+    for number, page in enumerate(pages, start=1):
+        titles = [re.sub(r"<[^>]+>", "", title)
+                  for _, title in INDEX_ENTRY.findall(page.read_text(encoding="utf-8"))]
+        if len(titles) > per_page or (number < len(pages) and len(titles) != per_page):
+            problems.append(f"index page {number} lists {len(titles)} posts, "
+                            f"expected {per_page} a page")
+        listed += titles
+    if listed != expected:
+        missing = [t for t in expected if t not in listed]
+        extra = [t for t in listed if t not in expected]
+        problems.append(f"the index lists {len(listed)} posts, expected {len(expected)}; "
+                        f"missing {missing[:5]}, not published {extra[:5]}"
+                        + ("" if missing or extra else ", out of order"))
+    return problems
+
+
+def read_feed(site: Path, name: str):
+    feed = feedparser.parse((site / name).read_bytes())
+    assert feed.bozo == 0, f"{name} does not parse: {feed.get('bozo_exception')}"
+    return feed
+
+
+def feed_problems(site: Path, project: Path, site_url: str) -> list[str]:
+    """Each feed holds the newest ``rss.length`` published posts (all of them, if fewer),
+    with absolute links to pages that exist and the front matter's dates."""
+    from tests.site.test_links import target_file
+
+    length = blog_settings(project).get("rss.length", 20)
+    newest = published(project / "docs")[:length]
+    expected = {post.title: post.date for post in newest}
+    problems = []
+    for name in FEEDS:
+        feed = read_feed(site, name)
+        if not feed.feed.link.startswith("https://"):
+            problems.append(f"{name}: the channel link {feed.feed.link} is not absolute")
+        entries = {entry.title: entry for entry in feed.entries}
+        # Posts are dated once (the update date is the creation date), so both feeds hold
+        # the same posts.
+        if sorted(entries) != sorted(expected):
+            problems.append(f"{name}: holds {len(entries)} posts, expected the newest "
+                            f"{len(expected)} published; missing "
+                            f"{sorted(set(expected) - set(entries))[:5]}, unexpected "
+                            f"{sorted(set(entries) - set(expected))[:5]}")
+        for title, entry in entries.items():
+            for url in (entry.link, entry.id):
+                if not url.startswith(site_url):
+                    problems.append(f"{name}: {title}: {url} is not absolute")
+            path = "/" + entry.link[len("https://"):].split("/", 1)[1]
+            if not target_file(site, path):
+                problems.append(f"{name}: {entry.link} is not in the site")
+            dated = dt.date(*entry.published_parsed[:3])
+            if title in expected and dated != expected[title]:
+                problems.append(f"{name}: {title} dated {dated}, "
+                                f"front matter says {expected[title]}")
+    return problems
+
+
+def unpublished_problems(site: Path, project: Path) -> list[str]:
+    """Drafts and future posts appear in no index page, feed, sitemap or post page."""
+    hidden = [post for post in posts(project / "docs") if post.draft]
+    places = [*index_pages(site), *(site / name for name in FEEDS), site / "sitemap.xml"]
+    texts = {place: place.read_text(encoding="utf-8") for place in places}
+    problems = []
+    for post in hidden:
+        for place, text in texts.items():
+            if f">{post.title}<" in text or f"<title>{post.title}</title>" in text:
+                problems.append(f"{place.relative_to(site)} shows unpublished {post.title!r}")
+        day = site / "blog" / post.date.strftime("%Y/%m/%d")
+        if day.is_dir() and any(post.title in page.read_text(encoding="utf-8")
+                                for page in day.glob("*/index.html")):
+            problems.append(f"unpublished {post.title!r} has a page under {day.relative_to(site)}")
+    return problems
