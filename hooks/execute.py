@@ -93,15 +93,23 @@ def imported_names(source: str, module: str | None = None) -> set[str]:
 def dependencies(source: str) -> tuple[Path, ...]:
     """Every project file that running ``source`` would execute, transitively, sorted."""
     seen: set[Path] = set()
-    pending = list(imported_names(source))
-    while pending:
-        name = pending.pop()
-        for path in module_files(name):
-            if path in seen:
-                continue
-            seen.add(path)
-            pending.extend(file_imports(path))
+    for name in imported_names(source):
+        seen |= module_closure(name)
     return tuple(sorted(seen))
+
+
+@functools.cache
+def module_closure(name: str) -> frozenset[Path]:
+    """The project files ``import name`` executes, transitively (walked once per build for
+    each module name, however many blocks import it)."""
+    seen: set[Path] = set()
+    pending = [name]
+    while pending:
+        for path in module_files(pending.pop()):
+            if path not in seen:
+                seen.add(path)
+                pending.extend(file_imports(path))
+    return frozenset(seen)
 
 
 @functools.cache
@@ -402,6 +410,7 @@ def on_pre_build(config):
     state = BuildState()
     # Files may have changed since the last build (`mkdocs serve`): forget what was read.
     dependencies.cache_clear()
+    module_closure.cache_clear()
     file_imports.cache_clear()
     file_digest.cache_clear()
     os.environ.setdefault("MPLBACKEND", "Agg")

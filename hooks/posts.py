@@ -150,10 +150,15 @@ def uses_module(post: Post, module: str, docs_dir: Path) -> bool:
     if f'"{module}.py:' in post_text(docs_dir / post.src_path):
         return True
     folder = ROOT / "snippets" / FILENAME.match(Path(post.src_path).stem)["slug"].replace("-", "_")
+    return bool(module_use(module).search(snippet_text(folder)))
+
+
+@functools.cache
+def module_use(module: str) -> re.Pattern:
+    """Matches code that uses ``nn.<module>``: by module name or by one of its names."""
     names = "|".join(map(re.escape, nn_public_names(module))) or "^$"
-    pattern = re.compile(rf"\bnn\.{module}\b|\bnn\.(?:{names})\b"
-                         rf"|from nn import [^\n]*\b(?:{names})\b")
-    return bool(pattern.search(snippet_text(folder)))
+    return re.compile(rf"\bnn\.{module}\b|\bnn\.(?:{names})\b"
+                      rf"|from nn import [^\n]*\b(?:{names})\b")
 
 
 @functools.cache
@@ -185,6 +190,7 @@ def on_pre_build(config):
     _posts_this_build = None  # read the posts again at each build (`mkdocs serve`)
     uses_module.cache_clear()
     nn_public_names.cache_clear()
+    module_use.cache_clear()
     post_text.cache_clear()
     snippet_text.cache_clear()
 
