@@ -1,17 +1,24 @@
-"""Conv2d forward + backward: nn against its loop reference and, if importable, PyTorch.
+"""Conv2d forward + backward: nn's two paths against the loop reference and, if importable,
+PyTorch.
 
 A plain script, not a test: ``python benchmarks/bench_conv.py``. Every number in the table is
-measured in this run, side by side. Setting: float32, batch 64, 28x28, 3x3 kernel, padding 1,
-for 1->16 and 16->32 channels (the two convolutions of a small MNIST-style network).
+measured in this run, side by side. Setting: float32, batch 64, 3x3 kernel, padding 1, for
+1->16 and 16->32 channels at 28x28 (the two convolutions of a small MNIST-style network) and
+64->64 at 14x14 (a wider layer deeper in a network).
 
-* nn and PyTorch: median of repeated forward+backward passes (input, weight and bias grads).
+* nn, on each path (``algorithm="im2col"`` and ``"winograd"``), and PyTorch: median of
+  repeated forward+backward passes (input, weight and bias grads), all of one layer timed
+  in the same blocks. ``im2col / path`` is the im2col time over the row's; ``auto`` marks
+  the path ``Conv2d(..., algorithm="auto")`` takes for that layer.
 * loop reference: far too slow for batch 64, so it runs on a smaller batch and the time is
   scaled per sample (it is linear in the batch: one Python iteration per output number).
 * PyTorch runs with ``torch.set_num_threads`` equal to NumPy's BLAS thread count.
-* GEMM floor: the three matrix products of an im2col convolution alone (``W @ cols``,
-  ``G @ cols.T``, ``W.T @ G`` on exact-size operands, outputs preallocated), timed in the
-  same blocks. No im2col design can be faster than its products on this BLAS, so this
-  column says how close to PyTorch any such design can get.
+* GEMM floor: the three matrix products of each path alone, timed in the same blocks, on
+  operands of the exact size, outputs preallocated. For im2col: ``W @ cols``,
+  ``G @ cols.T``, ``W.T @ G``; for Winograd, the same three as 16 products each, one per
+  position of the transformed 4x4 tile (``U_k V_k``, ``V_k M_k^T``, ``U_k^T M_k``, on
+  the tiles of the output: ``N ceil(H_out/2) ceil(W_out/2)`` columns). No design of the
+  path can be faster than its products on this BLAS.
 * ``--against REV``: also times ``nn/conv.py`` as it was at git revision ``REV`` (loaded from
   ``git show``, using the rest of today's ``nn``), side by side with today's, for both layers.
 * peak memory: ``tracemalloc`` peak during the first forward+backward of a new layer (NumPy
@@ -39,7 +46,9 @@ from nn.conv import Conv2d, conv2d_reference_backward, conv2d_reference_forward
 BATCH, SIZE, KERNEL, PADDING = 64, 28, 3, 1
 REFERENCE_BATCH = 2
 SETTLE_SECONDS = 0.3
-CHANNELS = [(1, 16), (16, 32)]
+CHANNELS = [(1, 16), (16, 32)]  # at SIZE; bench_conv_designs uses these
+LAYERS = [(1, 16, 28), (16, 32, 28), (64, 64, 14)]  # (in, out, image size)
+PATHS = ("im2col", "winograd")
 
 
 def numpy_threads() -> int | None:
@@ -81,7 +90,9 @@ def nn_step(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> Callable[[], None
 
 
 def gemm_step(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> Callable[[], None]:
-    """The three matrix products of an im2col forward+backward, and nothing else."""
+    """The three matrix products of the layer's path, forward+backward, and nothing else."""
+    if layer.chosen_algorithm == "winograd":
+        return winograd_gemm_step(layer, x, grad)
     out_channels = layer.out_channels
     weight = layer.weight.data.reshape(out_channels, -1)
     rng = np.random.default_rng(1)
@@ -98,24 +109,54 @@ def gemm_step(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> Callable[[], No
     return step
 
 
-def new_layer(in_channels: int, out_channels: int, conv2d: type = Conv2d) -> Conv2d:
-    """The benchmark's layer: 3x3, padding 1, float32, seed 0 (``conv2d``: another version's)."""
-    return conv2d(in_channels, out_channels, KERNEL, padding=PADDING, dtype=np.float32, rng=0)
+def winograd_gemm_step(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> Callable[[], None]:
+    """Winograd's three batched products on the exact number of output tiles."""
+    rng = np.random.default_rng(1)
+    n, out_channels, h_out, w_out = grad.shape
+    tiles = n * -(-h_out // 2) * -(-w_out // 2)
+    filters = rng.standard_normal((16, out_channels, layer.in_channels)).astype(x.dtype)
+    transformed = rng.standard_normal((16, layer.in_channels, tiles)).astype(x.dtype)
+    grad_products = rng.standard_normal((16, out_channels, tiles)).astype(x.dtype)
+    products, grad_transformed = np.empty_like(grad_products), np.empty_like(transformed)
+
+    def step() -> None:
+        np.matmul(filters, transformed, out=products)
+        np.matmul(transformed, grad_products.transpose(0, 2, 1))  # as nn orients it
+        np.matmul(filters.transpose(0, 2, 1), grad_products, out=grad_transformed)
+
+    return step
+
+
+def new_layer(
+    in_channels: int, out_channels: int, conv2d: type = Conv2d, algorithm: str | None = None
+) -> Conv2d:
+    """The benchmark's layer: 3x3, padding 1, float32, seed 0 (``conv2d``: another version's;
+    ``algorithm``: the path, or None for the class's default)."""
+    extra = {} if algorithm is None else {"algorithm": algorithm}
+    return conv2d(in_channels, out_channels, KERNEL, padding=PADDING, dtype=np.float32, rng=0,
+                  **extra)
 
 
 def case(
-    in_channels: int, out_channels: int, rng: np.random.Generator
+    in_channels: int,
+    out_channels: int,
+    rng: np.random.Generator,
+    size: int = SIZE,
+    algorithm: str = "im2col",
 ) -> tuple[Conv2d, np.ndarray, np.ndarray]:
-    """A new layer, a batch for it and an output gradient, all float32."""
-    layer = new_layer(in_channels, out_channels)
-    x = rng.standard_normal((BATCH, in_channels, SIZE, SIZE)).astype(np.float32)
+    """A new layer on the given path, a batch for it and an output gradient, all float32."""
+    layer = new_layer(in_channels, out_channels, algorithm=algorithm)
+    x = rng.standard_normal((BATCH, in_channels, size, size)).astype(np.float32)
     grad = rng.standard_normal(layer.output_shape(x.shape)).astype(np.float32)
     return layer, x, grad
 
 
 def peak_bytes(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> int:
-    new_layer(layer.in_channels, layer.out_channels).forward(x)  # warm NumPy and BLAS
-    layer = new_layer(layer.in_channels, layer.out_channels)  # its buffers count in the peak
+    def fresh() -> Conv2d:
+        return new_layer(layer.in_channels, layer.out_channels, algorithm=layer.chosen_algorithm)
+
+    fresh().forward(x)  # warm NumPy and BLAS
+    layer = fresh()  # its buffers count in the peak
     tracemalloc.start()
     tracemalloc.reset_peak()
     layer.forward(x)
@@ -189,7 +230,7 @@ def compare_with_revision(revision: str) -> None:
     print("|----------|---------|---------------|------------|")
     rng = np.random.default_rng(0)
     for in_channels, out_channels in CHANNELS:
-        layer, x, grad = case(in_channels, out_channels, rng)
+        layer, x, grad = case(in_channels, out_channels, rng, algorithm="auto")
         then_layer = new_layer(in_channels, out_channels, old.Conv2d)
         now, then = median_seconds([nn_step(layer, x, grad), nn_step(then_layer, x, grad)])
         print(f"| {f'{in_channels}->{out_channels}':8} | {now * 1e3:7.2f} | "
@@ -209,7 +250,7 @@ def main() -> None:
     if torch is not None and threads is not None:
         torch.set_num_threads(threads)
 
-    print(f"Conv2d {KERNEL}x{KERNEL}, padding {PADDING}, float32, batch {BATCH}, {SIZE}x{SIZE}; "
+    print(f"Conv2d {KERNEL}x{KERNEL}, padding {PADDING}, float32, batch {BATCH}; "
           f"forward + backward (grads of input, weight, bias)")
     print(f"numpy {np.__version__}, BLAS threads: {threads if threads else 'unknown'}"
           " (threadpoolctl)" if threads else f"numpy {np.__version__}, BLAS threads: unknown")
@@ -223,38 +264,51 @@ def main() -> None:
           f"batch {BATCH}")
     print()
     header = (
-        f"| {'layer':8} | {'nn ms':>7} | {'loop ref ms':>11} | {'ref / nn':>8} | "
-        f"{'torch ms':>8} | {'nn / torch':>10} | {'GEMMs / torch':>13} | {'max rel diff':>12} | "
-        f"{'peak MiB':>8} | {'im2col MiB':>10} | {'peak / im2col':>13} |"
+        f"| {'layer':12} | {'path':8} | {'auto':4} | {'nn ms':>7} | {'im2col / path':>13} | "
+        f"{'ref / nn':>8} | {'torch ms':>8} | {'nn / torch':>10} | {'GEMMs / torch':>13} | "
+        f"{'max rel diff':>12} | {'peak MiB':>8} |"
     )
     print(header)
     print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
-    rng = np.random.default_rng(0)
-    for in_channels, out_channels in CHANNELS:
-        layer, x, grad = case(in_channels, out_channels, rng)
-        reference_seconds = bench_reference(layer, x, grad) * BATCH
-        peak = peak_bytes(layer, x, grad)
-        im2col_bytes = in_channels * KERNEL * KERNEL * BATCH * SIZE * SIZE * x.itemsize
-        torch_cells = f"{'':>8} | {'':>10} | {'':>13} | {'':>12}"
-        if torch is None:
-            (nn_seconds,) = median_seconds([nn_step(layer, x, grad)])
-        else:
-            torch_step, difference = torch_step_and_difference(torch, layer, x, grad)
-            nn_seconds, torch_seconds, gemm_seconds = median_seconds(
-                [nn_step(layer, x, grad), torch_step, gemm_step(layer, x, grad)]
+    for in_channels, out_channels, size in LAYERS:
+        layers = {}
+        for path in PATHS:
+            layers[path], x, grad = case(in_channels, out_channels, np.random.default_rng(0),
+                                         size, path)
+        auto = new_layer(in_channels, out_channels, algorithm="auto").chosen_algorithm
+        reference_seconds = bench_reference(layers["im2col"], x, grad) * BATCH
+        steps = [nn_step(layers[path], x, grad) for path in PATHS]
+        steps += [gemm_step(layers[path], x, grad) for path in PATHS]
+        differences = {}
+        if torch is not None:
+            for path in PATHS:
+                torch_step, differences[path] = torch_step_and_difference(
+                    torch, layers[path], x, grad)
+            steps.append(torch_step)
+        seconds = median_seconds(steps)
+        nn_seconds = dict(zip(PATHS, seconds[: len(PATHS)], strict=True))
+        gemm_seconds = dict(zip(PATHS, seconds[len(PATHS) : 2 * len(PATHS)], strict=True))
+        for path in PATHS:
+            torch_cells = f"{'':>8} | {'':>10} | {'':>13} | {'':>12}"
+            if torch is not None:
+                torch_seconds = seconds[-1]
+                torch_cells = (
+                    f"{torch_seconds * 1e3:8.2f} | {nn_seconds[path] / torch_seconds:9.2f}x | "
+                    f"{gemm_seconds[path] / torch_seconds:12.2f}x | {differences[path]:12.1e}")
+            peak = peak_bytes(layers[path], x, grad)
+            print(
+                f"| {f'{in_channels}->{out_channels} @{size}':12} | {path:8} | "
+                f"{'*' if path == auto else '':4} | {nn_seconds[path] * 1e3:7.2f} | "
+                f"{nn_seconds['im2col'] / nn_seconds[path]:12.2f}x | "
+                f"{reference_seconds / nn_seconds[path]:7.0f}x | {torch_cells} | "
+                f"{peak / 2**20:8.1f} |"
             )
-            torch_cells = (f"{torch_seconds * 1e3:8.2f} | {nn_seconds / torch_seconds:9.2f}x | "
-                           f"{gemm_seconds / torch_seconds:12.2f}x | {difference:12.1e}")
-        print(
-            f"| {f'{in_channels}->{out_channels}':8} | {nn_seconds * 1e3:7.2f} | "
-            f"{reference_seconds * 1e3:11.0f} | {reference_seconds / nn_seconds:7.0f}x | "
-            f"{torch_cells} | {peak / 2**20:8.1f} | {im2col_bytes / 2**20:10.1f} | "
-            f"{peak / im2col_bytes:12.2f}x |"
-        )
     print()
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
-    print("targets: ref / nn >= 20x; nn / torch <= 1.5x")
-    print("GEMMs / torch: the three matrix products alone, a floor for any im2col design")
+    print("targets: ref / nn >= 20x; 16->32 Winograd: nn / torch <= 1.5x and "
+          "im2col / path >= 1.3x")
+    print("GEMMs / torch: the three matrix products of the path alone, a floor for its design")
+    print("auto (*): the path Conv2d(..., algorithm='auto') takes")
     if args.against:
         compare_with_revision(args.against)
 
