@@ -9,13 +9,14 @@ NODE_STAMP := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve test build new bench weight lint lock clean help
+.PHONY: serve test build new clean-notebooks bench weight lint lock clean help
 
 help:
 	@echo "make serve   preview the site at http://127.0.0.1:8000 with live reload"
 	@echo "make test    run every test: nn, snippets, strict site build, site checks"
 	@echo "make build   strict build into site/"
 	@echo "make new TITLE=\"...\"  start a new post (see README)"
+	@echo "make clean-notebooks  strip saved outputs from notebook posts (the build computes them)"
 	@echo "make bench   run the benchmarks in benchmarks/"
 	@echo "make weight  bytes each post downloads in headless Chromium, against 600 KB"
 	@echo "make lock    re-pin requirements.lock from pyproject.toml"
@@ -44,6 +45,9 @@ test: $(STAMP) $(NODE_STAMP)
 
 new: $(STAMP)
 	$(BIN)/python scripts/new_post.py --title "$(TITLE)" --category "$(CATEGORY)" --notebook "$(NOTEBOOK)"
+
+clean-notebooks: $(STAMP)
+	$(BIN)/python scripts/clean_notebooks.py
 
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

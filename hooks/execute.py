@@ -7,17 +7,21 @@ A fenced block whose header says ``exec="on"`` is run when the site is built::
     ```
 
 What it prints goes into the page as text (``output="markdown"`` renders it as Markdown,
-for tables), and every matplotlib figure it leaves open goes in as inline SVG, with the
-figure's label (``plt.figure(label=...)``) or the block's ``alt="..."`` as its alt text.
+for tables), what it writes to stderr and the warnings it raises go in as notes set apart,
+values it shows with ``display(...)`` (or, with ``result="show"``, the value of its last
+expression) go in as Jupyter shows them (HTML, Markdown, SVG, PNG or text: see display.py),
+and every matplotlib figure it leaves open goes in as inline SVG, with the figure's label
+(``plt.figure(label=...)``) or the block's ``alt="..."`` as its alt text.
 Options: ``session`` (blocks of a page with the same session share variables),
-``show`` (``both``, the default, or ``output``), ``timeout`` (seconds, default 120).
+``show`` (``both``, the default; ``output``; ``code``; ``none``), ``result`` (``hide``, the
+default, or ``show``), ``timeout`` (seconds, default 120).
 
 Results are cached in ``.cache/exec/`` under a key made of the block's code, the code of the
 earlier blocks of its session, the content of every ``nn/`` and ``snippets/`` module the
-code imports (found by reading the imports, transitively) and the Python, NumPy and
-Matplotlib versions. A warm build runs nothing; editing ``nn/conv.py`` re-runs exactly the
-blocks that import it. A block that raises or times out fails the build with the page, the
-block's number and line, and the traceback.
+code imports (found by reading the imports, transitively), whether its last value is shown,
+and the Python, NumPy and Matplotlib versions. A warm build runs nothing; editing
+``nn/conv.py`` re-runs exactly the blocks that import it. A block that raises or times out
+fails the build with the page, the block's number and line, and the traceback.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-import markdown as markdown_lib
+import display  # hooks/ is on sys.path while hooks load
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
@@ -47,6 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(os.environ.get("BLOG_CACHE_DIR", ROOT / ".cache")) / "exec"
 PROJECT_PACKAGES = ("nn", "snippets")
 DEFAULT_TIMEOUT = 120.0
+# Part of every cache key: a change to what a cached result holds makes old entries misses.
+RESULT_FORMAT = "2: ordered outputs"
 
 
 # ---------------------------------------------------------------------------------------
@@ -124,7 +130,7 @@ def file_imports(path: Path) -> frozenset[str]:
 @functools.cache
 def versions() -> dict[str, str]:
     return {"python": sys.version.split()[0], "numpy": metadata.version("numpy"),
-            "matplotlib": metadata.version("matplotlib")}
+            "matplotlib": metadata.version("matplotlib"), "result format": RESULT_FORMAT}
 
 
 @functools.cache
@@ -132,8 +138,10 @@ def file_digest(path: Path) -> bytes:
     return hashlib.sha256(path.read_bytes()).digest()
 
 
-def cache_key(code: str, prelude: list[str]) -> str:
+def cache_key(code: str, prelude: list[str], show_result: bool = False) -> str:
     digest = hashlib.sha256()
+    if show_result:
+        digest.update(b"\0show result\0")
     for part in [*prelude, code]:
         digest.update(part.encode())
         digest.update(b"\0block\0")
@@ -154,10 +162,15 @@ class BlockTimeout(Exception):
 
 @dataclass
 class Result:
-    stdout: str
+    outputs: list[dict]  # in order: streams, warnings, displayed values (see display.py)
     figures: list[dict]  # {"svg": ..., "alt": ...}
     seconds: float
     error: str | None = None
+
+    @property
+    def stdout(self) -> str:
+        return "".join(o["text"] for o in self.outputs
+                       if o["type"] == "stream" and o["name"] == "stdout")
 
 
 @contextlib.contextmanager
@@ -195,7 +208,8 @@ def figure_svgs(salt: str, default_alt: str | None) -> list[dict]:
     return figures
 
 
-def run(code: str, namespace: dict, timeout: float, salt: str, alt: str | None) -> Result:
+def run(code: str, namespace: dict, timeout: float, salt: str, alt: str | None,
+        show_result: bool = False) -> Result:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -205,13 +219,12 @@ def run(code: str, namespace: dict, timeout: float, salt: str, alt: str | None) 
     plt.close("all")
     # Code that still uses the legacy global generator gets the same numbers every build.
     np.random.seed(0)  # noqa: NPY002
-    stdout = io.StringIO()
     start = time.perf_counter()
     error = None
-    with contextlib.redirect_stdout(stdout):
+    with display.recording(code) as recorder:
         try:
             with time_limit(timeout):
-                exec(compile(code, f"<executed block {salt}>", "exec"), namespace)
+                display.run_code(code, namespace, f"<executed block {salt}>", show_result)
         except BaseException as exc:  # noqa: BLE001 - reported, with traceback, as a build error
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -219,7 +232,7 @@ def run(code: str, namespace: dict, timeout: float, salt: str, alt: str | None) 
     figures = [] if error else figure_svgs(salt, alt)
     seconds = time.perf_counter() - start
     plt.close("all")
-    return Result(stdout.getvalue(), figures, seconds, error)
+    return Result(recorder.outputs, figures, seconds, error)
 
 
 # ---------------------------------------------------------------------------------------
@@ -258,7 +271,7 @@ def load_cached(key: str) -> Result | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        result = Result(data["stdout"], data["figures"], data["seconds"])
+        result = Result(data["outputs"], data["figures"], data["seconds"])
     except (ValueError, KeyError):
         return None  # a damaged entry is a miss, never a wrong answer
     state.memory[key] = result
@@ -269,17 +282,19 @@ def store(key: str, result: Result) -> None:
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     path = CACHE_DIR / f"{key}.json"
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps({"stdout": result.stdout, "figures": result.figures,
+    temporary.write_text(json.dumps({"outputs": result.outputs, "figures": result.figures,
                                      "seconds": result.seconds}), encoding="utf-8")
     os.replace(temporary, path)  # readers never see half an entry
     state.memory[key] = result
 
 
-def check_alt_text(result: Result, page: PageState, number: int) -> None:
+def check_outputs(result: Result, page: PageState, number: int, alt: str | None) -> None:
     missing_alt = [i for i, f in enumerate(result.figures, 1) if not f["alt"]]
     if missing_alt:
         page.errors.append(f"{page.path}: executed block {number}: figure(s) {missing_alt} "
                            "have no alt text; use plt.figure(label=...) or alt=\"...\"")
+    for problem in display.problems(result.outputs, alt):
+        page.errors.append(f"{page.path}: executed block {number}: {problem}")
 
 
 def execute_block(code: str, options: dict) -> Result:
@@ -291,13 +306,14 @@ def execute_block(code: str, options: dict) -> Result:
     number = page.blocks
     session = options.get("session")
     prelude = page.sessions.get(session, []) if session else []
-    key = cache_key(code, prelude)
+    show_result = options.get("result", "hide") == "show"
+    key = cache_key(code, prelude, show_result)
     cached = load_cached(key)
     if cached is not None:
         state.cached += 1
         if session:
             page.sessions.setdefault(session, []).append(code)
-        check_alt_text(cached, page, number)
+        check_outputs(cached, page, number, options.get("alt"))
         return cached
     if session:
         namespace = page.namespaces.setdefault(session, {"__name__": "__main__"})
@@ -315,7 +331,7 @@ def execute_block(code: str, options: dict) -> Result:
     else:
         namespace = {"__name__": "__main__"}
     timeout = float(options.get("timeout", DEFAULT_TIMEOUT))
-    result = run(code, namespace, timeout, key[:12], options.get("alt"))
+    result = run(code, namespace, timeout, key[:12], options.get("alt"), show_result)
     if result.error:
         first_line = code.strip().splitlines()[0] if code.strip() else ""
         page.errors.append(
@@ -323,14 +339,16 @@ def execute_block(code: str, options: dict) -> Result:
             f"{result.error}"
         )
         return result
-    check_alt_text(result, page, number)
+    check_outputs(result, page, number, options.get("alt"))
     state.ran += 1
     state.seconds += result.seconds
     store(key, result)
     return result
 
 
-OPTIONS = {"exec", "session", "show", "output", "timeout", "alt", "title"}
+OPTIONS = {"exec", "session", "show", "output", "timeout", "alt", "title", "result"}
+VALUES = {"show": ("both", "output", "code", "none"), "result": ("hide", "show"),
+          "output": ("text", "markdown")}
 
 
 def validator(language, inputs, options, attrs, md) -> bool:
@@ -341,6 +359,13 @@ def validator(language, inputs, options, attrs, md) -> bool:
         if state.page:
             state.page.errors.append(f"{state.page.path}: executed block: unknown option(s) "
                                      f"{sorted(unknown)}; expected {sorted(OPTIONS)}")
+        return False
+    wrong = [f"{name}={inputs[name]!r} (expected one of {list(allowed)})"
+             for name, allowed in VALUES.items() if name in inputs and inputs[name] not in allowed]
+    if wrong:
+        if state.page:
+            state.page.errors.append(f"{state.page.path}: executed block: "
+                                     + "; ".join(wrong))
         return False
     options.update(inputs)
     return True
@@ -371,18 +396,14 @@ def formatter(source, language, class_name, options, md, **kwargs) -> str:
 
 def render_block(source: str, options: dict, md) -> str:
     result = execute_block(source, options)
+    show = options.get("show", "both")
     parts = []
-    if options.get("show", "both") != "output":
+    if show in ("both", "code"):
         parts.append(highlight(source, options.get("title"), md))
-    if result.error:
+    if result.error or show in ("code", "none"):
         return "".join(parts)
-    if result.stdout:
-        if options.get("output") == "markdown":
-            rendered = markdown_lib.markdown(result.stdout, extensions=["tables"])
-            parts.append(f'<div class="exec-output exec-markdown">{rendered}</div>')
-        else:
-            parts.append(f'<div class="exec-output"><pre><code>{html.escape(result.stdout)}'
-                         "</code></pre></div>")
+    parts += display.render_outputs(result.outputs, options.get("output") == "markdown",
+                                    options.get("alt"))
     for figure in result.figures:
         svg = figure["svg"].replace(
             "<svg ", f'<svg role="img" aria-label="{html.escape(figure["alt"] or "", True)}" ',
@@ -463,6 +484,9 @@ def script_text(title: str, url: str, codes: list[str], site_url: str) -> str:
         "import os\nimport sys\n\n"
         "sys.path.insert(0, os.getcwd())  # the clone, for `import nn` and `import snippets`\n"
     ]
+    if any("display(" in code for code in codes):  # Jupyter's builtin, used by the blocks
+        parts.append("try:\n    from IPython.display import display\n"
+                     "except ImportError:\n    display = print\n")
     for number, code in enumerate(codes, start=1):
         parts.append(f"# --- block {number} ---\n{code.rstrip()}\n")
     parts.append(

@@ -13,7 +13,8 @@ from pathlib import Path
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from notebooks import notebook_to_markdown  # hooks/ is on sys.path while hooks load
+from notebooks import SUFFIXES as NOTEBOOK_SUFFIXES  # hooks/ is on sys.path while hooks load
+from notebooks import notebook_to_markdown
 from pymdownx.slugs import slugify as make_slugify
 
 slugify = make_slugify(case="lower")
@@ -32,13 +33,14 @@ PLACEHOLDER = "TODO"
 
 def post_source(path: Path) -> str:
     """A post's Markdown: the file itself, or a notebook's cells joined (see notebooks.py)."""
-    if path.suffix != ".ipynb":
+    if path.suffix not in NOTEBOOK_SUFFIXES:
         return path.read_text(encoding="utf-8")
     return notebook_to_markdown(path)
 
 
 def post_paths(posts_dir: Path) -> list[Path]:
-    return sorted([*posts_dir.glob("*.md"), *posts_dir.glob("*.ipynb")])
+    return sorted(path for suffix in (".md", *NOTEBOOK_SUFFIXES)
+                  for path in posts_dir.glob(f"*{suffix}"))
 
 
 # libyaml's parser when PyYAML has it (its wheels do): the same results, much faster.
@@ -62,8 +64,8 @@ def read_front_matter(path: Path) -> dict:
 def _read_front_matter(path: Path) -> dict:
     try:
         text = post_source(path)
-    except ValueError as error:
-        raise ValueError(f"not a readable notebook: {error}") from None
+    except ValueError as error:  # a notebook that cannot be read says why
+        raise ValueError(str(error)) from None
     match = re.match(r"^---\s*\n(.*?\n)---\s*\n", text, re.DOTALL)
     if not match:
         return {}
@@ -97,7 +99,7 @@ def check_post(path: Path, meta: dict, allowed_categories: list[str]) -> list[st
     problems = []
     stem_match = FILENAME.match(path.stem)
     if not stem_match:
-        problems.append(f"file name: expected <YYYY-MM-DD>-<slug>.md (or .ipynb) with a "
+        problems.append(f"file name: expected <YYYY-MM-DD>-<slug>.md (or .ipynb, .py) with a "
                         "lower-case ASCII "
                         f"slug, got {path.name!r}")
     unknown = sorted(set(meta) - ALLOWED_KEYS)

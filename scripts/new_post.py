@@ -95,18 +95,21 @@ print(derivative(3.0))
 
 def notebook_post(title: str, date: dt.date, category: str, module: str) -> str:
     def cell(kind: str, text: str) -> dict:
-        base = {"cell_type": kind, "metadata": {}, "source": text.splitlines(keepends=True)}
+        # What JupyterLab writes (nbformat 4.5): an id per cell, outputs left to the build.
+        base = {"cell_type": kind, "id": f"{module[:40]}-{len(cells)}", "metadata": {},
+                "source": text.splitlines(keepends=True)}
         if kind == "code":
             base.update(execution_count=None, outputs=[])
         return base
 
-    cells = [
-        cell("raw", front_matter(title, date, category)),
-        cell("markdown", f"# {title}\n\nOne or two sentences for the blog's index.\n\n"
-                         "<!-- more -->\n\nMath works as in any post: $f(x) = x^2$."),
-        cell("code", f"from snippets.{module}.example import derivative\n\n"
-                     "print(derivative(3.0))"),
-    ]
+    cells: list[dict] = []
+    cells.append(cell("raw", front_matter(title, date, category)))
+    cells.append(cell("markdown", f"# {title}\n\nOne or two sentences for the blog's index."
+                      "\n\n<!-- more -->\n\nMath works as in any post: $f(x) = x^2$. Code "
+                      "cells run when the site is built; like Jupyter, the page shows what "
+                      "a cell prints and the value of its last line."))
+    cells.append(cell("code", f"from snippets.{module}.example import derivative\n\n"
+                      "derivative(3.0)"))
     notebook = {"cells": cells, "metadata": {"kernelspec": {"name": "python3",
                 "display_name": "Python 3", "language": "python"},
                 "language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
