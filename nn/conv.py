@@ -377,19 +377,23 @@ class Conv2d(Module):
         self._check_grad_output(grad_output, tiles.x_shape)
         if not self._tiles_hold_input:  # a second backward after one forward
             tiles.rebuild_transformed()
-        grad_products = tiles.output_transform_adjoint(grad_output)  # (16, O, L)
-        transformed = tiles.transformed.reshape(16, self.in_channels, -1)  # (16, C, L)
-        # (V dM^T)^T is dM V^T; BLAS runs this orientation faster here.
-        grad_filters = np.matmul(transformed, grad_products.transpose(0, 2, 1))
+        tiles.spread_output_gradient(grad_output)
+        transformed = tiles.transformed.reshape(16, self.in_channels, -1)  # V: (16, C, L)
+        grad_filters = np.empty((16, self.in_channels, self.out_channels), filters.dtype)
+        for row in range(4):  # the 4 products of one row of the transformed tile at a time
+            positions = slice(4 * row, 4 * row + 4)
+            grad_products = tiles.output_transform_adjoint(row)  # (4, O, L)
+            # V dM^T, the transpose of dM V^T: BLAS runs this orientation faster here.
+            np.matmul(transformed[positions], grad_products.transpose(0, 2, 1),
+                      out=grad_filters[positions])
+            if row == 1 and self.bias is not None:
+                self.bias.grad += grad_products[1].sum(axis=1)  # the adjoint of the bias trick
+            # These rows of V are not needed any more: their gradient overwrites them.
+            np.matmul(filters[positions].transpose(0, 2, 1), grad_products,
+                      out=transformed[positions])
         self.weight.grad += filter_transform_adjoint(grad_filters.transpose(0, 2, 1))
-        if self.bias is not None:
-            self.bias.grad += grad_products[5].sum(axis=1)  # the adjoint of the bias trick
-        # V is not needed any more: its gradient overwrites it.
-        grad_transformed = np.matmul(
-            filters.transpose(0, 2, 1), grad_products, out=transformed
-        )
         self._tiles_hold_input = False
-        return tiles.input_transform_adjoint(grad_transformed.reshape(16, -1))
+        return tiles.input_transform_adjoint(tiles.transformed)
     # --8<-- [end:winograd]
 
     def extra_repr(self) -> str:

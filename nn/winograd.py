@@ -45,14 +45,16 @@ def filter_transform(weight: np.ndarray) -> np.ndarray:
     """:math:`U = G\\, g\\, G^\\top` for every kernel, laid out for the 16 matrix products.
 
     ``weight`` (O, C, 3, 3) -> ``U`` (16, O, C), contiguous, in ``weight``'s dtype:
-    ``U[4 xi + nu, o, c] = (G weight[o, c] G^T)[xi, nu]``.
+    ``U[4 xi + nu, o, c] = (G weight[o, c] G^T)[xi, nu]``. Two matrix products over all
+    kernels at once: :math:`g G^\\top` along the kernels' rows, then :math:`G (\\cdot)`.
     """
     g = G.astype(weight.dtype)
     out_channels, in_channels = weight.shape[:2]
-    transformed = g @ weight @ g.T  # (O, C, 4, 4), one small product per kernel
-    return np.ascontiguousarray(
-        transformed.reshape(out_channels, in_channels, 16).transpose(2, 0, 1)
-    )
+    kernels = out_channels * in_channels
+    right = weight.reshape(kernels * 3, 3) @ g.T  # rows (o, c, i), columns nu
+    right = right.reshape(kernels, 3, 4).transpose(1, 0, 2).reshape(3, kernels * 4)
+    both = (g @ right).reshape(4, kernels, 4)  # (xi, (o, c), nu)
+    return np.ascontiguousarray(both.transpose(0, 2, 1)).reshape(16, out_channels, in_channels)
 
 
 def filter_transform_adjoint(grad_u: np.ndarray) -> np.ndarray:
@@ -63,8 +65,10 @@ def filter_transform_adjoint(grad_u: np.ndarray) -> np.ndarray:
     """
     g = G.astype(grad_u.dtype)
     out_channels, in_channels = grad_u.shape[1:]
-    grad_u = grad_u.transpose(1, 2, 0).reshape(out_channels, in_channels, 4, 4)
-    return g.T @ grad_u @ g
+    kernels = out_channels * in_channels
+    left = g.T @ grad_u.reshape(4, 4 * kernels)  # (i, (nu, o, c))
+    left = left.reshape(3, 4, kernels).transpose(2, 0, 1)  # ((o, c), i, nu)
+    return (left.reshape(kernels * 3, 4) @ g).reshape(out_channels, in_channels, 3, 3)
 
 
 def tile_reference(d: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -86,12 +90,10 @@ class WinogradTiles:
     **Phases.** Tiles start on even rows and columns, so the padded input is stored as its
     four *phases*: even rows and even columns, even rows and odd columns, and so on, each an
     ``(T_H + 1) x (T_W + 1)`` grid per image. Element ``(i, j)`` of tile ``(t, u)`` is
-    element ``(t + i // 2, u + j // 2)`` of phase ``(i % 2, j % 2)``. Stored flat, channel
-    by channel and image by image, that is a fixed *shift* of ``(i // 2) S + j // 2``
-    positions (``S = T_W + 1``) for every tile, so gathering element ``(i, j)`` of all tiles
-    is one contiguous copy. As with :class:`nn.im2col.ConvGrid`, this makes a tile for every
-    position of the phase grid, ``(T_H + 1)(T_W + 1)`` per image instead of ``T_H T_W``; the
-    extra ones read across a row's end, their outputs are dropped and their gradient is zero.
+    element ``(t + i // 2, u + j // 2)`` of phase ``(i % 2, j % 2)``: element ``(i, j)`` of
+    all tiles is one phase shifted by ``(i // 2, j // 2)``, and all 16 of them are a single
+    strided view of the phases, gathered by one copy. Going back, the gradient of the
+    elements is added onto the phases with the same four shifts.
 
     Parameters
     ----------
@@ -105,9 +107,10 @@ class WinogradTiles:
     ----------
     tiles : (T_H, T_W)
     grid : (T_H + 1, T_W + 1)
-        The phase grid: tile positions per image, each axis.
+        The phase grid, per image.
     n_positions : int
-        ``L = N (T_H + 1)(T_W + 1)``, the columns of each of the 16 matrix products.
+        ``L = N T_H T_W``, the tiles of all images: the columns of each of the 16 matrix
+        products.
     products : array, shape (16, O, L)
         Buffer for :math:`M` (forward) and :math:`\\partial L/\\partial M` (backward).
     """
@@ -126,49 +129,46 @@ class WinogradTiles:
         self.output_size = (h + top + bottom - 2, w + left + right - 2)
         self.tiles = tuple(-(-size // 2) for size in self.output_size)  # ceil(size / 2)
         self.grid = (self.tiles[0] + 1, self.tiles[1] + 1)  # phase grid, per image
-        self.n_positions = n * self.grid[0] * self.grid[1]
+        self.n_positions = n * self.tiles[0] * self.tiles[1]
         n_inputs = c * self.n_positions
-        # Tile element (i, j) sits `shift` positions after the tile's corner in phase
-        # (i % 2, j % 2); the last shift reads past the end, into `margin` zeros.
-        self.shifts = [(i // 2) * self.grid[1] + j // 2 for i in range(4) for j in range(4)]
-        self.margin = self.shifts[-1]
-        self.phases = np.zeros((2, 2, n_inputs + self.margin), dtype)
-        self._gathered = np.empty((16, n_inputs), dtype)
+        # The padded input's four phases; the padding stays zero.
+        self.phases = np.zeros((2, 2, c, n, *self.grid), dtype)
+        self._gathered = np.empty((16, n_inputs), dtype)  # tile elements; in backward, theirs
         self.transformed = np.empty((16, n_inputs), dtype)  # V, kept for the backward pass
         self.products = np.empty((16, out_channels, self.n_positions), dtype)
         self._outputs = np.empty((4, out_channels * self.n_positions), dtype)
         # --8<-- [end:geometry]
         self._grad_outputs: np.ndarray | None = None
-        self._grad_rows: np.ndarray | None = None
         self._grad_phases: np.ndarray | None = None
         self._b = np.kron(B_T, B_T).astype(dtype)  # (16, 16): d (flattened) -> B^T d B
         self._a = np.kron(A_T, A_T).astype(dtype)  # (4, 16): M (flattened) -> A^T M A
+        self._a_t = np.ascontiguousarray(self._a.T)  # (16, 4): the adjoint
 
-    def _phase_views(self, flat: np.ndarray, channels: int) -> list[tuple[np.ndarray, tuple]]:
-        """For each phase: the view of ``flat`` that holds the unpadded image's numbers,
-        shape (C, N, ., .), and the slices of ``(H, W)`` that land there."""
-        (n, _, h, w), (top, _, left, _) = self.x_shape, self.padding
+    def _phase_views(self, phases: np.ndarray) -> list[tuple[np.ndarray, tuple]]:
+        """For each phase: the view of ``phases`` (2, 2, C, N, T_H + 1, T_W + 1) that holds
+        the unpadded image's numbers, and the slices of ``(H, W)`` that land there."""
+        (_, _, h, w), (top, _, left, _) = self.x_shape, self.padding
         views = []
         for row_phase in range(2):
             for col_phase in range(2):
-                images = flat[row_phase, col_phase, : channels * self.n_positions]
-                images = images.reshape(channels, n, *self.grid)
                 first_row, first_col = (row_phase - top) % 2, (col_phase - left) % 2
                 rows, cols = len(range(first_row, h, 2)), len(range(first_col, w, 2))
                 start_row, start_col = (first_row + top) // 2, (first_col + left) // 2
-                view = images[:, :, start_row : start_row + rows, start_col : start_col + cols]
+                view = phases[row_phase, col_phase, :, :, start_row : start_row + rows,
+                              start_col : start_col + cols]
                 views.append((view, (slice(first_row, None, 2), slice(first_col, None, 2))))
         return views
 
-    def _tile_elements(self, flat: np.ndarray) -> np.ndarray:
-        """A view ``e`` of the phases, shape (2, 2, 2, 2, C L): ``e[i // 2, i % 2, j // 2,
-        j % 2]`` is element ``(i, j)`` of every tile, phase ``(i % 2, j % 2)`` moved by its
-        shift. Along each of the five axes the step is constant, so it is a view."""
-        item, row_step, col_step = flat.itemsize, flat.strides[0], flat.strides[1]
+    def _tile_elements(self, phases: np.ndarray) -> np.ndarray:
+        """A view ``e`` of the phases, shape (2, 2, 2, 2, C, N, T_H, T_W):
+        ``e[i // 2, i % 2, j // 2, j % 2]`` is element ``(i, j)`` of every tile, phase
+        ``(i % 2, j % 2)`` shifted by ``(i // 2, j // 2)``. Along each axis the step is
+        constant, so it is a view."""
+        row_phase, col_phase, channel, image, row, col = phases.strides
         return np.lib.stride_tricks.as_strided(
-            flat,
-            shape=(2, 2, 2, 2, self._gathered.shape[1]),
-            strides=(self.grid[1] * item, row_step, item, col_step, item),
+            phases,
+            shape=(2, 2, 2, 2, *phases.shape[2:4], *self.tiles),
+            strides=(row, row_phase, col, col_phase, channel, image, row, col),
             writeable=False,
         )
 
@@ -177,13 +177,14 @@ class WinogradTiles:
         """``V[4 xi + nu, (c, n, t, u)] = (B^T d B)[xi, nu]`` for the tile ``d`` of every
         channel and position. ``x`` (N, C, H, W) -> :attr:`transformed` (16, C L)."""
         x_by_channel = x.transpose(1, 0, 2, 3)
-        for view, (rows, cols) in self._phase_views(self.phases, x.shape[1]):
+        for view, (rows, cols) in self._phase_views(self.phases):
             view[...] = x_by_channel[:, :, rows, cols]  # the padding stays zero
         return self.rebuild_transformed()
 
     def rebuild_transformed(self) -> np.ndarray:
         """Recompute :attr:`transformed` from the phases: one gather, one matrix product."""
-        np.copyto(self._gathered.reshape(2, 2, 2, 2, -1), self._tile_elements(self.phases))
+        np.copyto(self._gathered.reshape(2, 2, 2, 2, *self.phases.shape[2:4], *self.tiles),
+                  self._tile_elements(self.phases))
         return np.matmul(self._b, self._gathered, out=self.transformed)
     # --8<-- [end:input_transform]
 
@@ -193,7 +194,7 @@ class WinogradTiles:
         (N, O, H_out, W_out). Tile element ``(a, b)`` of every tile is output phase
         ``(a, b)``: four copies put them in place."""
         outputs = np.matmul(self._a, products.reshape(16, -1), out=self._outputs)
-        outputs = outputs.reshape(2, 2, self.out_channels, self.x_shape[0], *self.grid)
+        outputs = outputs.reshape(2, 2, self.out_channels, self.x_shape[0], *self.tiles)
         y = np.empty((self.x_shape[0], self.out_channels, *self.output_size), products.dtype)
         for a in range(2):
             for b in range(2):
@@ -204,51 +205,54 @@ class WinogradTiles:
     # --8<-- [end:output_transform]
 
     # --8<-- [start:adjoints]
-    def output_transform_adjoint(self, grad_output: np.ndarray) -> np.ndarray:
-        """:math:`\\partial L/\\partial M = A\\, G_\\text{tile} A^\\top` for the 2x2 tile
-        :math:`G_\\text{tile}` of the output gradient at every position (zero at the dropped
-        positions): ``grad_output`` (N, O, H_out, W_out) -> :attr:`products` (16, O, L)."""
+    def spread_output_gradient(self, grad_output: np.ndarray) -> None:
+        """Lay the output gradient (N, O, H_out, W_out) out as the outputs were: element
+        ``(a, b)`` of every 2x2 tile in row ``2 a + b``; zero for the row or column of
+        outputs a last tile has beyond an odd ``H_out`` or ``W_out``."""
         if self._grad_outputs is None:
             self._grad_outputs = np.zeros_like(self._outputs)  # stays zero outside the tiles
         grad_tiles = self._grad_outputs.reshape(
-            2, 2, self.out_channels, self.x_shape[0], *self.grid
+            2, 2, self.out_channels, self.x_shape[0], *self.tiles
         )
         for a in range(2):
             for b in range(2):
                 phase = grad_output[:, :, a::2, b::2]
                 rows, cols = phase.shape[2:]
                 grad_tiles[a, b, :, :, :rows, :cols] = phase.transpose(1, 0, 2, 3)
-        products = self.products.reshape(16, -1)
-        np.matmul(self._a.T, self._grad_outputs, out=products)
-        return self.products
+
+    def output_transform_adjoint(self, row: int) -> np.ndarray:
+        """Row ``xi = row`` of :math:`\\partial L/\\partial M = A\\, G_\\text{tile} A^\\top`
+        for the output gradient's 2x2 tile :math:`G_\\text{tile}` at every position (after
+        :meth:`spread_output_gradient`): the four products ``4 xi .. 4 xi + 3``, shape
+        (4, O, L), in the first quarter of :attr:`products`. A row at a time, the gradient
+        of the products stays small enough to be read again from the cache."""
+        grad_products = self.products[:4]
+        np.matmul(self._a_t[4 * row : 4 * row + 4], self._grad_outputs,
+                  out=grad_products.reshape(4, -1))
+        return grad_products
 
     def input_transform_adjoint(self, grad_transformed: np.ndarray) -> np.ndarray:
         """:math:`\\partial L/\\partial d = B\\, (\\partial L/\\partial V)\\, B^\\top` per tile,
         added back onto the pixels each tile read: (16, C L) -> a new (N, C, H, W).
 
-        Overlapping tiles add up. Element ``(i, j)`` of every tile lands on phase
-        ``(i % 2, j % 2)`` moved by its shift, so each phase is a sum of four shifted rows:
-        one ``np.add.reduce`` over a strided view that lines them up (the rows carry zero
-        margins for it), as :meth:`nn.im2col.ConvGrid.col2im` does.
+        Overlapping tiles add up: element ``(i, j)`` of every tile goes back to phase
+        ``(i % 2, j % 2)`` shifted by ``(i // 2, j // 2)``, four shifts in all, each one
+        addition over the four phases at once.
         """
-        margin, size = self.margin, grad_transformed.shape[1]
-        if self._grad_rows is None:
-            self._grad_rows = np.zeros((16, margin + size + margin), grad_transformed.dtype)
+        if self._grad_phases is None:
             self._grad_phases = np.empty_like(self.phases)
-        rows = self._grad_rows
-        np.matmul(self._b.T, grad_transformed, out=rows[:, margin : margin + size])
-        row, item = rows.strides[0], rows.itemsize
-        # aligned[i // 2, i % 2, j // 2, j % 2, q] = rows[4 i + j, margin + q - shift(i, j)]
-        aligned = np.lib.stride_tricks.as_strided(
-            rows[:, margin:],
-            shape=(2, 2, 2, 2, self.phases.shape[2]),
-            strides=(8 * row - self.grid[1] * item, 4 * row, 2 * row - item, row, item),
-            writeable=False,
-        )
-        np.add.reduce(aligned, axis=(0, 2), out=self._grad_phases)
+        grad_elements = np.matmul(self._b.T, grad_transformed, out=self._gathered)
+        grad_elements = grad_elements.reshape(2, 2, 2, 2, *self.phases.shape[2:4], *self.tiles)
+        grad_phases, (t_h, t_w) = self._grad_phases, self.tiles
+        grad_phases[..., :t_h, :t_w] = grad_elements[0, :, 0, :]  # shift (0, 0)
+        grad_phases[..., t_h, :] = 0
+        grad_phases[..., :, t_w] = 0
+        grad_phases[..., 1:, :t_w] += grad_elements[1, :, 0, :]
+        grad_phases[..., :t_h, 1:] += grad_elements[0, :, 1, :]
+        grad_phases[..., 1:, 1:] += grad_elements[1, :, 1, :]
         grad_x = np.empty(self.x_shape, grad_transformed.dtype)
         grad_by_channel = grad_x.transpose(1, 0, 2, 3)
-        for view, (rows_, cols) in self._phase_views(self._grad_phases, self.x_shape[1]):
-            grad_by_channel[:, :, rows_, cols] = view
+        for view, (rows, cols) in self._phase_views(grad_phases):
+            grad_by_channel[:, :, rows, cols] = view
         return grad_x
     # --8<-- [end:adjoints]

@@ -128,8 +128,9 @@ def test_multiplication_counts_of_the_layers() -> None:
     for row, (c, o, size) in zip(rows, LAYERS, strict=True):
         assert row["direct"] / row["winograd"] == 2.25  # 9 C O against 16 C O / 4
         assert row["direct"] == 64 * size * size * 9 * c * o
-        # nn's grids compute a few more positions than needed, never fewer
-        assert row["direct"] < row["nn im2col"] and row["winograd"] < row["nn winograd"]
+        # im2col's padded grid computes a few more positions than needed; the Winograd
+        # path computes exactly the tiles
+        assert row["direct"] < row["nn im2col"] and row["winograd"] == row["nn winograd"]
 
 
 def test_kronecker_form_of_the_transforms() -> None:
@@ -154,7 +155,8 @@ def test_tiles_and_phases() -> None:
     x = rng.standard_normal((2, 3, 28, 28))
     tiles.input_transform(x)
     padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    phases = tiles.phases[:, :, : 3 * tiles.n_positions].reshape(2, 2, 3, 2, 15, 15)
+    phases = tiles.phases
+    assert phases.shape == (2, 2, 3, 2, 15, 15)  # (row phase, column phase, C, N, ...)
     t, u = 5, 9
     for i in range(4):
         for j in range(4):
@@ -206,7 +208,10 @@ def test_auto_takes_winograd_only_with_enough_channels() -> None:
 
 
 def test_with_one_input_channel_im2col_is_faster() -> None:
-    seconds = speed_comparison(repeats=5)
-    assert set(seconds) == set(LAYERS)
-    one_channel = seconds[(1, 16, 28)]
-    assert one_channel["im2col"] < one_channel["winograd"], seconds
+    # Best of a few runs of the post's measurement: a burst of load from other processes
+    # can slow one path's turns, not the machine's usual speed.
+    runs = [speed_comparison(repeats=5) for _ in range(5)]
+    assert all(set(seconds) == set(LAYERS) for seconds in runs)
+    best = {path: min(seconds[(1, 16, 28)][path] for seconds in runs)
+            for path in ("im2col", "winograd")}
+    assert best["im2col"] < best["winograd"], runs
