@@ -128,13 +128,15 @@ def notebook_to_markdown(path: Path) -> str:
     cells = list(notebook.cells)
     parts = []
     meta = notebook.get("metadata", {}).get("blog")
+    first = 1  # cells are numbered as JupyterLab shows them, the front matter's included
     if meta:
         parts.append("---\n" + yaml.safe_dump(dict(meta), sort_keys=False) + "---\n")
     elif cells and cell_source(cells[0]).lstrip().startswith("---"):
         parts.append(cell_source(cells.pop(0)).strip() + "\n")
+        first = 2
     else:
         raise NotebookError(f"no front matter: {FRONT_MATTER_HELP}")
-    for number, cell in enumerate(cells, 1):
+    for number, cell in enumerate(cells, first):
         source = cell_source(cell).rstrip()
         if not source:
             continue

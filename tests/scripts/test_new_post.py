@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -88,10 +89,27 @@ def test_a_slug_that_is_not_ascii_fails_the_build(project, tmp_path) -> None:
     assert post.name in build.output and "slug: expected lower-case ASCII" in build.output
 
 
-def test_notebook_post(project, tmp_path) -> None:
+def test_notebook_post_opens_in_jupyter_and_builds(project, tmp_path) -> None:
+    import nbformat
+
     result = new(project, "--title", "Schedules", "--category", "Notebooks", "--notebook", "1")
     assert result.returncode == 0, result.stderr
-    assert (project / f"docs/blog/posts/{DATE}-schedules.ipynb").is_file()
+    post = project / f"docs/blog/posts/{DATE}-schedules.ipynb"
+    # What JupyterLab opens without repairing it: nbformat 4.5, valid, a cell id each.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        notebook = nbformat.read(post, as_version=4)
+        nbformat.validate(notebook)
+    assert notebook.nbformat_minor == 5 and all(cell.get("id") for cell in notebook.cells)
+    assert notebook.metadata.kernelspec.name == "python3"
+    # Published, it builds strictly, and its code cell shows its last value as Jupyter does.
+    post.write_text(post.read_text().replace('"draft: true\\n",\n', "").replace(
+        "TODO: one line that says what the reader will learn.", "Schedules, explored."))
+    assert "draft" not in post.read_text()
+    build = run_build(project, tmp_path / "site")
+    assert build.returncode == 0, build.output
+    page = next((tmp_path / "site" / "blog").glob(f"{DATE.replace('-', '/')}/schedules/index.html"))
+    assert '<div class="exec-output exec-result"><pre><code>6.0</code>' in page.read_text()
 
 
 @pytest.mark.parametrize(
