@@ -10,8 +10,10 @@ category pages showing stale excerpts and the search index holding only the rebu
   a template or stylesheet) rebuilds everything, as a normal build would;
 - otherwise each changed post is rebuilt, with the index, archive and category pages that
   show it (its excerpt and read time appear there), and every post whose code or executed
-  blocks come from a changed ``snippets/<folder>/``;
-- the search index is merged: entries of the pages rebuilt now replace their old entries.
+  blocks come from a changed ``snippets/<folder>/``.
+
+The search index is Pagefind's, made from the written site after every build
+(hooks/search.py), so it covers the pages rebuilt now and the ones kept alike.
 
 Outside ``serve --dirty`` the hook does nothing. Only the preview uses it; ``make build``
 and CI always build everything, strictly.
@@ -30,8 +32,8 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
 ROOT = Path(__file__).resolve().parent.parent
-WATCHED_FOR_FULL = ("nn", "hooks", "mkdocs.yml", "docs/stylesheets", "docs/javascripts",
-                    "docs/overrides")
+WATCHED_FOR_FULL = ("nn", "hooks", "mkdocs.yml", "overrides", "docs/stylesheets",
+                    "docs/javascripts")
 LISTING_KEYS = ("date", "categories", "tags", "description", "draft", "slug", "title",
                 "authors", "pin")
 
@@ -40,12 +42,12 @@ class State:
     active = False
     snapshot: dict[str, tuple[str, str, str]] | None = None  # post -> (listing, excerpt, body)
     project: dict[str, str] | None = None  # watched file -> digest
-    search: dict[str, list[dict]] = {}  # page location -> its search entries
-    search_config: dict = {}
     rebuilt: set[str] = set()  # page URLs rebuilt by the current build
     populate_only: list = []  # posts read for their excerpts but not written
     autorefs: dict | None = None  # autorefs' maps after the last build
     rendered: dict[str, tuple] = {}  # page -> (Markdown digest, what Page.render set)
+    pages: set[str] = set()  # the pages' files in site_dir after the last build
+    building: set[str] = set()  # ... and after this one
     full = True
 
 
@@ -210,12 +212,7 @@ def on_env(env, config, files):
     for file in state.populate_only:
         force(file, False)
     if state.active:
-        # Material's search merges a dirty build's entries on the assumption that one page
-        # was rebuilt; several can be, so it writes this build's entries alone and
-        # on_post_build below merges them with the entries of the pages not rebuilt.
-        search = config.plugins.get("material/search")
-        if search is not None:
-            search.search_index_prev = None
+        state.building = {file.dest_uri for file in pages(files)}
         # Autorefs learns where each API object lives while rendering the reference pages;
         # pages not rebuilt now keep what an earlier build learnt.
         autorefs = config.plugins.get("autorefs")
@@ -227,25 +224,15 @@ def on_env(env, config, files):
     return env
 
 
-@event_priority(-100)  # after the search plugin has written its (partial) index
 def on_post_build(config):
     if not state.active:
         return
+    # A page that is no longer built (a post retitled, removed or turned back into a draft)
+    # would stay in the preview and in its search index: remove its file.
+    site = Path(config.site_dir)
+    for orphan in state.pages - state.building:
+        (site / orphan).unlink(missing_ok=True)
+    state.pages = state.building
     autorefs = config.plugins.get("autorefs")
     if autorefs is not None:
         state.autorefs = {name: dict(getattr(autorefs, name)) for name in AUTOREFS_MAPS}
-    index_path = Path(config.site_dir) / "search" / "search_index.json"
-    if not index_path.is_file():
-        return
-    index = json.loads(index_path.read_text(encoding="utf-8"))
-    fresh: dict[str, list[dict]] = {}
-    for entry in index.get("docs", []):
-        fresh.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
-    if state.full:
-        state.search = fresh
-    else:
-        for url in state.rebuilt:
-            state.search.pop(url, None)
-        state.search.update(fresh)
-        index["docs"] = [entry for entries in state.search.values() for entry in entries]
-        index_path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")

@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 # The build machinery a fixture copy shares with the real project (node_modules is linked).
-MACHINERY = ["hooks", "nn", "package.json", "docs/stylesheets", "docs/assets"]
+MACHINERY = ["hooks", "nn", "package.json", "overrides", "docs/stylesheets", "docs/javascripts",
+             "docs/assets"]
 
 
 @dataclass
@@ -97,8 +98,13 @@ Excerpt {n} with $x^{{{n}}}$.
 
 <!-- more -->
 
-Body {n}: the sum $\\sum_{{k=1}}^{{{n}}} k = {total}$.
+Body {n}: the sum $\\sum_{{k=1}}^{{{n}}} k = {total}$. Its own word is {word}.
 """
+
+
+def grown_word(n: int) -> str:
+    """A word only grown post ``n`` has, in letters (a search splits words at digits)."""
+    return "wombat" + chr(97 + n // 26 % 26) + chr(97 + n % 26)
 
 
 def grow(project: Path, count: int, first: dt.date = dt.date(2025, 10, 1)) -> list[str]:
@@ -109,7 +115,8 @@ def grow(project: Path, count: int, first: dt.date = dt.date(2025, 10, 1)) -> li
         name = f"docs/blog/posts/{date.isoformat()}-grown-{n}.md"
         category = ("Foundations", "Optimization")[n % 2]
         (project / name).write_text(GROWN_POST.format(
-            date=date.isoformat(), n=n, category=category, total=n * (n + 1) // 2))
+            date=date.isoformat(), n=n, category=category, total=n * (n + 1) // 2,
+            word=grown_word(n)))
         names.append(name)
     return names
 

@@ -47,3 +47,12 @@ def test_screenshots(new_page, site, root_url, device) -> None:
         if url == post:
             assert contrast is not None and contrast >= 4.5, (
                 f"{device}-{name}: formulas have contrast {contrast} against the page")
+    # The search, open with results, in dark mode.
+    page = new_page(viewport=viewport, color_scheme="dark")
+    page.goto(post, wait_until="networkidle")
+    page.locator("body").press("/")
+    page.locator("input.md-search__input").press_sequentially("gradient")
+    page.locator(".md-search-result__item").first.wait_for()
+    path = SHOTS / f"{device}-search-dark.png"
+    page.screenshot(path=path)
+    assert path.stat().st_size > 10_000

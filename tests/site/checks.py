@@ -1,5 +1,6 @@
 """Checks of a built blog that hold at any number of posts, with drafts and future posts in
-the tree: what the index pages list, what the feeds hold, what stays unpublished.
+the tree: what the index pages list, what the feeds hold, what search indexes, what stays
+unpublished.
 
 Each returns a list of problems (empty for a good site), so that the tests of the real blog
 and of a grown copy of the fixture site share them, and a test can show each catches its
@@ -9,6 +10,8 @@ fault.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -154,4 +157,39 @@ def unpublished_problems(site: Path, project: Path) -> list[str]:
         if day.is_dir() and any(post.title in page.read_text(encoding="utf-8")
                                 for page in day.glob("*/index.html")):
             problems.append(f"unpublished {post.title!r} has a page under {day.relative_to(site)}")
+    return problems
+
+
+def search_index(site: Path) -> dict[str, dict]:
+    """What Pagefind indexed: page URL (under the site's root) -> its fragment (title in
+    ``meta``, indexed text in ``content``)."""
+    pages = {}
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd"), f"{fragment.name}: not a Pagefind fragment"
+        record = json.loads(data[len(b"pagefind_dcd"):])
+        assert record["url"] not in pages, f"{record['url']} is indexed twice (stale fragments)"
+        pages[record["url"]] = record
+    return pages
+
+
+def search_problems(site: Path, project: Path) -> list[str]:
+    """Every published post is indexed, once, under its title, with its categories and tags;
+    nothing unpublished is; the blog's lists of excerpts are not (they would repeat every
+    post's hits); Material's whole-site index is not shipped."""
+    indexed = search_index(site)
+    titles = [record["meta"].get("title") for record in indexed.values()]
+    problems = []
+    if (site / "search" / "search_index.json").exists():
+        problems.append("search/search_index.json is shipped (every page would download it)")
+    for post in published(project / "docs"):
+        if titles.count(post.title) != 1:
+            problems.append(f"{post.title!r} is indexed {titles.count(post.title)} times")
+    for post in posts(project / "docs"):
+        if post.draft and post.title in titles:
+            problems.append(f"unpublished {post.title!r} is in the search index")
+    listings = [url for url in indexed
+                if re.match(r"^/blog/(page/\d+/|archive/|category/|$)", url)]
+    if listings:
+        problems.append(f"lists of excerpts are indexed: {sorted(listings)[:5]}")
     return problems

@@ -1,6 +1,7 @@
-"""The blog index and the RSS feeds: the index lists every published post, ten a page; each
-feed holds the newest published posts (``rss.length`` of them, 20 by default) with absolute
-links and their front-matter dates; drafts and future posts are nowhere.
+"""The blog index, the RSS feeds and the search index: the index lists every published post,
+ten a page; each feed holds the newest published posts (``rss.length`` of them, 20 by
+default) with absolute links and their front-matter dates; search indexes each published
+post once; drafts and future posts are nowhere.
 
 The real blog is checked as it is; the fixture site, which holds a draft and a post dated in
 the future, as it is and grown past two index pages.
@@ -8,10 +9,18 @@ the future, as it is and grown past two index pages.
 
 from __future__ import annotations
 
+import gzip
 import shutil
 
 from tests.conftest import ROOT, grow, run_build
-from tests.site.checks import feed_problems, index_problems, published, unpublished_problems
+from tests.site.checks import (
+    feed_problems,
+    index_problems,
+    published,
+    search_index,
+    search_problems,
+    unpublished_problems,
+)
 from tests.site.test_links import SITE_URL, broken_links
 
 
@@ -24,6 +33,7 @@ def test_real_blog_index_and_feeds(built_site) -> None:
     assert_none(index_problems(built_site.site, ROOT))
     assert_none(feed_problems(built_site.site, ROOT, SITE_URL))
     assert_none(unpublished_problems(built_site.site, ROOT))
+    assert_none(search_problems(built_site.site, ROOT))
 
 
 def test_fixture_index_and_feeds_leave_out_drafts_and_future_posts(built_fixture) -> None:
@@ -34,6 +44,7 @@ def test_fixture_index_and_feeds_leave_out_drafts_and_future_posts(built_fixture
     assert_none(index_problems(built_fixture.site, project))
     assert_none(feed_problems(built_fixture.site, project, SITE_URL))
     assert_none(unpublished_problems(built_fixture.site, project))
+    assert_none(search_problems(built_fixture.site, project))
     # The draft and the future post are in the tree, so the last check meant something.
     for page in built_fixture.site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -50,6 +61,7 @@ def test_site_checks_hold_on_a_blog_grown_past_two_index_pages(fixture_project, 
     assert_none(index_problems(site, fixture_project))
     assert_none(feed_problems(site, fixture_project, SITE_URL))
     assert_none(unpublished_problems(site, fixture_project))
+    assert_none(search_problems(site, fixture_project))
     assert_none(broken_links(site))
     # The feed holds the newest 20 of 28 published posts: the oldest grown ones are out.
     assert len(published(fixture_project / "docs")) == len(grown) + 3
@@ -71,3 +83,20 @@ def test_the_checks_catch_what_they_check(built_fixture, tmp_path) -> None:
     assert any("missing" in p for p in index_problems(site, project))
     assert any("Gamma" in p for p in feed_problems(site, project, SITE_URL))
     assert any("Zebra draft post" in p for p in unpublished_problems(site, project))
+    # A listing page indexed, and a post missing from the index.
+    (site / "search" / "search_index.json").parent.mkdir()
+    (site / "search" / "search_index.json").write_text("{}")
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        if b"Beta" in gzip.decompress(fragment.read_bytes()):
+            fragment.unlink()
+    problems = "\n".join(search_problems(site, project))
+    assert "a layer's shapes\" is indexed 0 times" in problems, problems
+    assert "search_index.json is shipped" in problems, problems
+
+
+def test_search_indexes_words_readers_look_for_and_not_markup(built_fixture) -> None:
+    post = search_index(built_fixture.site)["/blog/2026/01/05/alpha-one-descent-step/"]
+    text = post["content"]
+    assert "partial derivative" in text  # the body
+    assert "gradient descent" in text and "Optimization" in text  # its tag and category
+    assert "mjx" not in text and "¶" not in text  # no formula SVG, no permalink signs

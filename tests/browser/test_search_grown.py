@@ -1,0 +1,51 @@
+"""Search on a blog grown past three pages of its index: a post listed on page 3 is found
+by a word of its own, and a query answers from a few index chunks, not the whole index."""
+
+from __future__ import annotations
+
+import pytest
+from harness import serve
+
+from tests.conftest import grow, grown_word, make_fixture_project, run_build
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory, browser):
+    project = make_fixture_project(tmp_path_factory.mktemp("grown") / "project")
+    grow(project, 30)
+    build = run_build(project, project.parent / "site")
+    assert build.returncode == 0, build.output
+    with serve(build.site) as served:
+        yield build.site, served
+
+
+def test_a_post_on_index_page_3_is_found_by_its_own_word(browser, grown) -> None:
+    site, served = grown
+    # Grown post 10 is on the third page of the published index (3 fixture posts, then
+    # grown 30, 29, ..., ten to a page).
+    assert "Grown post 10" in (site / "blog/page/3/index.html").read_text(encoding="utf-8")
+    context = browser.new_context(proxy=served.proxy)
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    try:
+        page.goto(served.root_url + "blog/", wait_until="networkidle")
+        before = len(fetched)
+        page.locator("body").press("/")
+        page.locator("input.md-search__input").press_sequentially(grown_word(10))
+        first = page.locator(".md-search-result__list > li > a").first
+        first.wait_for(timeout=10_000)
+        assert "/blog/2025/10/10/grown-post-10/" in first.get_attribute("href")
+        assert page.locator(".md-search-result__list > li").count() == 1
+        # The query fetched index chunks, not one file per page of the site.
+        chunks = [url for url in fetched[before:] if "/pagefind/index/" in url]
+        pages = len(list(site.rglob("*.html")))
+        assert 1 <= len(chunks) < pages / 10, (len(chunks), pages)
+        first.click()
+        page.wait_for_url("**/grown-post-10/**")
+        # Pagefind's highlighter marks the word on the page the result leads to.
+        page.locator("mark").first.wait_for(timeout=10_000)
+    finally:
+        context.close()
