@@ -92,8 +92,8 @@ class WinogradTiles:
     ``(T_H + 1) x (T_W + 1)`` grid per image. Element ``(i, j)`` of tile ``(t, u)`` is
     element ``(t + i // 2, u + j // 2)`` of phase ``(i % 2, j % 2)``: element ``(i, j)`` of
     all tiles is one phase shifted by ``(i // 2, j // 2)``, and all 16 of them are a single
-    strided view of the phases, gathered by one copy. Going back, the gradient of the
-    elements is added onto the phases with the same four shifts.
+    strided view of the phases, gathered by one copy. Going back, the gradients of the
+    elements are added onto the phases with the same shifts.
 
     Parameters
     ----------
@@ -139,6 +139,8 @@ class WinogradTiles:
         self._outputs = np.empty((4, out_channels * self.n_positions), dtype)
         # --8<-- [end:geometry]
         self._grad_outputs: np.ndarray | None = None
+        self._grad_rows: np.ndarray | None = None  # tile elements' gradients, phase layout
+        self._margin = self.grid[1] + 1  # the largest shift
         self._grad_phases: np.ndarray | None = None
         self._b = np.kron(B_T, B_T).astype(dtype)  # (16, 16): d (flattened) -> B^T d B
         self._a = np.kron(A_T, A_T).astype(dtype)  # (4, 16): M (flattened) -> A^T M A
@@ -236,23 +238,34 @@ class WinogradTiles:
         added back onto the pixels each tile read: (16, C L) -> a new (N, C, H, W).
 
         Overlapping tiles add up: element ``(i, j)`` of every tile goes back to phase
-        ``(i % 2, j % 2)`` shifted by ``(i // 2, j // 2)``, four shifts in all, each one
-        addition over the four phases at once.
+        ``(i % 2, j % 2)`` shifted by ``(i // 2, j // 2)``. Laid out like the phases, with
+        rows of :math:`T_W + 1` and zeros around, such a shift is a constant offset
+        ``(i // 2)(T_W + 1) + j // 2``, so all of it is one ``np.add.reduce`` over a strided
+        view that lines the 16 rows up, as :meth:`nn.im2col.ConvGrid.col2im` does.
         """
-        if self._grad_phases is None:
+        if self._grad_rows is None:
+            per_phase = self.phases[0, 0].size
+            self._grad_rows = np.zeros((16, per_phase + 2 * self._margin), self.phases.dtype)
             self._grad_phases = np.empty_like(self.phases)
+        rows, margin = self._grad_rows, self._margin
         grad_elements = np.matmul(self._b.T, grad_transformed, out=self._gathered)
-        grad_elements = grad_elements.reshape(2, 2, 2, 2, *self.phases.shape[2:4], *self.tiles)
-        grad_phases, (t_h, t_w) = self._grad_phases, self.tiles
-        grad_phases[..., :t_h, :t_w] = grad_elements[0, :, 0, :]  # shift (0, 0)
-        grad_phases[..., t_h, :] = 0
-        grad_phases[..., :, t_w] = 0
-        grad_phases[..., 1:, :t_w] += grad_elements[1, :, 0, :]
-        grad_phases[..., :t_h, 1:] += grad_elements[0, :, 1, :]
-        grad_phases[..., 1:, 1:] += grad_elements[1, :, 1, :]
+        on_grid = rows[:, margin:-margin].reshape(16, *self.phases.shape[2:])
+        on_grid[..., : self.tiles[0], : self.tiles[1]] = grad_elements.reshape(
+            16, *self.phases.shape[2:4], *self.tiles
+        )  # the last row and column of the grid stay zero
+        row, item, columns = rows.strides[0], rows.itemsize, self.grid[1]
+        # aligned[i // 2, i % 2, j // 2, j % 2, q] = on_grid[4 i + j, q - shift(i, j)]
+        aligned = np.lib.stride_tricks.as_strided(
+            rows[:, margin:],
+            shape=(2, 2, 2, 2, self.phases[0, 0].size),
+            strides=(8 * row - columns * item, 4 * row, 2 * row - item, row, item),
+            writeable=False,
+        )
+        grad_phases = self._grad_phases
+        np.add.reduce(aligned, axis=(0, 2), out=grad_phases.reshape(2, 2, -1))
         grad_x = np.empty(self.x_shape, grad_transformed.dtype)
         grad_by_channel = grad_x.transpose(1, 0, 2, 3)
-        for view, (rows, cols) in self._phase_views(grad_phases):
-            grad_by_channel[:, :, rows, cols] = view
+        for view, (rows_, cols) in self._phase_views(grad_phases):
+            grad_by_channel[:, :, rows_, cols] = view
         return grad_x
     # --8<-- [end:adjoints]
