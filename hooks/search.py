@@ -33,9 +33,11 @@ from mkdocs.plugins import event_priority
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGEFIND = ROOT / "node_modules" / ".bin" / "pagefind"
-# Not words a reader searches for: the SVG of formulas, permalink signs, code listings of
-# the API pages (mkdocstrings' collapsed "Source code in ..." blocks).
-EXCLUDED = ["mjx-container", ".headerlink", "details.mkdocstrings-source", ".md-source-file"]
+# Not what a reader searches for: the SVG of formulas, permalink signs, code listings (in
+# posts, and the API pages' collapsed "Source code in ..." blocks): the prose explains them.
+# (Each search result downloads its page's indexed text: listings would double it.)
+EXCLUDED = ["mjx-container", ".headerlink", "details.mkdocstrings-source", ".md-source-file",
+            "div.highlight", ".md-clipboard"]
 ARTICLE = '<article class="md-content__inner md-typeset">'
 log = logging.getLogger("mkdocs.hooks.search")
 

@@ -20,12 +20,16 @@
   // The site's root, from the page the reader first loaded (instant navigation keeps it).
   const root = new URL(`${config.base}/`, location.href);
   const HIGHLIGHT = "highlight";
-  const SHOWN = 10;
+  // Each result shown fetches its page's fragment (a few KB): five at a time.
+  const SHOWN = 5;
+  const DEBOUNCE_MS = 200;
 
   let engine = null;
   const pagefind = () => (engine ??= import(new URL("pagefind/pagefind.js", root).href)
     .then(async (module) => {
-      await module.options({ baseUrl: root.pathname, highlightParam: HIGHLIGHT });
+      // No worker: one script less to download; a query takes a few milliseconds anyway.
+      await module.options({ baseUrl: root.pathname, highlightParam: HIGHLIGHT,
+                             noWorker: true });
       await module.init();
       return module;
     }));
@@ -53,13 +57,26 @@
     return entry;
   }
 
-  function render(results, total) {
-    list.replaceChildren();
-    if (results === null) {
-      meta.textContent = "Type to start searching";
-      return;
-    }
-    meta.textContent = count(total);
+  function more(found, shown) {
+    const entry = document.createElement("li");
+    entry.className = "md-search-result__item";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-search-result__more md-typeset";
+    button.textContent = `Show ${Math.min(SHOWN, found.results.length - shown)} more`;
+    button.addEventListener("click", async () => {
+      entry.remove();
+      await show(found, shown, latest);
+    });
+    entry.append(button);
+    return entry;
+  }
+
+  // Results shown .. shown + SHOWN of a search, unless a newer search has started.
+  async function show(found, shown, ticket) {
+    const page = found.results.slice(shown, shown + SHOWN);
+    const results = await Promise.all(page.map((result) => result.data()));
+    if (ticket !== latest) return;
     for (const result of results) {
       const entry = item(result.url, result.meta.title || result.url, result.excerpt, true);
       // Up to two sections of the page (not its title again), as the theme shows them.
@@ -70,19 +87,28 @@
       }
       list.append(entry);
     }
+    if (found.results.length > shown + SHOWN) list.append(more(found, shown + SHOWN));
+  }
+
+  function clear(message) {
+    list.replaceChildren();
+    meta.textContent = message;
   }
 
   let latest = 0;
   async function search(query) {
     const ticket = ++latest;
     if (!query.trim()) {
-      render(null);
+      clear("Type to start searching");
       return;
     }
     try {
-      const found = await (await pagefind()).search(query);
-      const results = await Promise.all(found.results.slice(0, SHOWN).map((r) => r.data()));
-      if (ticket === latest) render(results, found.results.length);
+      // Debounced: while the reader types, only the query they pause on is run (each run
+      // fetches the index chunk of its word and the fragments of its results).
+      const found = await (await pagefind()).debouncedSearch(query, {}, DEBOUNCE_MS);
+      if (found === null || ticket !== latest) return;
+      clear(count(found.results.length));
+      await show(found, 0, ticket);
     } catch (error) {
       if (ticket === latest) meta.textContent = "Search is not available: run `make build`.";
       console.warn("search:", error);
@@ -104,7 +130,7 @@
   input.addEventListener("input", () => search(input.value));
   dialog.querySelector("form").addEventListener("submit", (event) => event.preventDefault());
   dialog.querySelector("form").addEventListener("reset", () => {
-    render(null);
+    clear("Type to start searching");
     input.focus();
   });
   toggle.addEventListener("change", () => { if (toggle.checked) input.focus(); });
@@ -120,7 +146,7 @@
       }
       return;
     }
-    const links = [...list.querySelectorAll("a")];
+    const links = [...list.querySelectorAll("a, button")];
     const at = links.indexOf(document.activeElement);
     if (event.key === "Escape") {
       event.preventDefault();
