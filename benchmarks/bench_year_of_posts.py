@@ -53,8 +53,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTS = Path("docs/blog/posts")
-COPIED = ["mkdocs.yml", "docs", "snippets", "nn", "hooks", "tests", "scripts",
-          "package.json", "pyproject.toml"]
+# The whole project (all the build and the tests read), but not these local directories.
+SKIPPED = {".git", ".venv", "node_modules", ".cache", "site", ".hypothesis", ".pytest_cache",
+           ".ruff_cache", "nn.egg-info", "screenshots", "__pycache__"}
 IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "screenshots")
 EXECUTED = re.compile(r"Executed blocks: (\d+) ran \(([\d.]+) s\), (\d+) from cache")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -159,15 +160,17 @@ def copy_sources(destination: Path, worktree: bool) -> None:
     """What the build and tests read, from the last commit (or the working tree)."""
     destination.mkdir(parents=True, exist_ok=True)
     if worktree:
-        for name in COPIED:
-            source = ROOT / name
+        for source in ROOT.iterdir():
+            name = source.name
+            if name in SKIPPED:
+                continue
             if source.is_dir():
                 shutil.copytree(source, destination / name, ignore=IGNORED)
             else:
                 shutil.copy2(source, destination / name)
     else:
         # The working tree is shared with work in progress: measure a consistent snapshot.
-        archive = subprocess.run(["git", "archive", "--format=tar", "HEAD", *COPIED],
+        archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"],
                                  cwd=ROOT, capture_output=True, check=True).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(destination, filter="data")
@@ -256,11 +259,14 @@ def run_tests(project: Path, *selection: str) -> tuple[float, str]:
     """Wall time of ``pytest -n 2`` over ``selection`` in the copy, and its summary line."""
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-p",
-                             "no:cacheprovider", "-q", *selection], cwd=project,
+                             "no:cacheprovider", "-q", "--durations=8", *selection], cwd=project,
                             env=environment(project), capture_output=True, text=True)
     seconds = time.perf_counter() - start
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     summary = lines[-1].strip("= ") if lines else result.stderr[-300:]
+    slowest = [line for line in lines if re.match(r"^\d+\.\d+s (call|setup|teardown) ", line)]
+    print("  slowest of pytest " + " ".join(selection) + ":\n    " + "\n    ".join(slowest),
+          flush=True)
     if result.returncode != 0:
         failed = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
         print(f"  pytest {' '.join(selection)}: exit {result.returncode}\n    "
@@ -275,25 +281,29 @@ def ruff(project: Path) -> float:
     return time.perf_counter() - start
 
 
-def page_weights(site: Path) -> dict[str, float]:
+def page_weights(site: Path, originals: list[Path]) -> dict[str, float]:
     """KB downloaded by each real post's page (the originals, in the grown site)."""
     from harness import launch, page_url, post_pages, serve
     from page_weight import weigh  # Chromium via Playwright, as `make weight` measures
     from playwright.sync_api import sync_playwright
 
-    sent, gzipped, other = [], [], []
-    pages = [page for page in post_pages(site) if "-copy-" not in page.parent.name]
+    sent, gzipped, other, searched = [], [], [], []
+    days = {post.name[:10].replace("-", "/") for post in originals}  # one post a day
+    pages = [page for page in post_pages(site)
+             if page.parent.parent.relative_to(site / "blog").as_posix() in days]
     with serve(site) as served, sync_playwright() as playwright:
         browser = launch(playwright)
         for page in pages:
-            sizes, compressed = weigh(browser, served, page_url(served.root_url, site, page))
-            sizes.pop("math")
-            sent.append(sum(sizes.values()) / 1024)
+            sizes, compressed, *search = weigh(browser, served,
+                                               page_url(served.root_url, site, page))
+            kinds = ["html", "css", "js", "font", "img", "other"]
+            sent.append(sum(sizes.get(kind, 0) for kind in kinds) / 1024)
             gzipped.append(compressed / 1024)
             other.append(sizes.get("other", 0) / 1024)
+            searched.append(search[0] / 1024 if search else 0.0)
         browser.close()
     return {"pages": len(sent), "sent_max": max(sent), "sent_min": min(sent),
-            "gzip_max": max(gzipped), "other_kb": max(other)}
+            "gzip_max": max(gzipped), "other_kb": max(other), "search_gzip_max": max(searched)}
 
 
 def load() -> str:
@@ -304,8 +314,9 @@ def load() -> str:
 def measure(posts: int, work: Path, tests: bool, weight: bool,
             save_cache: Path | None, worktree: bool) -> dict:
     ours, stock = work / f"ours-{posts}", work / f"stock-{posts}"
-    make_project(ours, posts, worktree=worktree)
+    every = make_project(ours, posts, worktree=worktree)
     make_project(stock, posts, stock=True, worktree=worktree)
+    originals = [post for post in every if not re.search(r"-\d+\.(md|ipynb)$", post.name)]
     cache, stock_cache = ours / ".cache", work / f"stock-cache-{posts}"
     r: dict = {"posts": posts, "load_start": load()}
     print(f"[{posts} posts] building (load {r['load_start']})", flush=True)
@@ -322,7 +333,7 @@ def measure(posts: int, work: Path, tests: bool, weight: bool,
     print(f"  stock {stock_1:.1f}/{stock_2:.1f} s, cold {r['cold']:.1f} s "
           f"(exec {r['cold_exec']:.1f} s), warm {warm_1:.1f}/{warm_2:.1f} s", flush=True)
     if weight:
-        r["weight"] = page_weights(ours / "site")
+        r["weight"] = page_weights(ours / "site", originals)
     shutil.rmtree(ours / "site")
     if save_cache:
         shutil.copytree(cache, save_cache, dirs_exist_ok=True)
@@ -378,13 +389,14 @@ def report(results: list[dict]) -> None:
                       f"| {r['posts_summary']} | {r['rest_summary']} |")
     if any("weight" in r for r in results):
         print("\n| posts | real posts weighed | KB sent (min-max) | KB gzip (max) "
-              "| of which search index etc. KB |")
-        print("| ---: | ---: | ---: | ---: | ---: |")
+              "| of which 'other' (search index, sitemap) KB | one search, gzip KB (max) |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: |")
         for r in results:
             if "weight" in r:
                 w = r["weight"]
                 print(f"| {r['posts']} | {w['pages']} | {w['sent_min']:.0f}-{w['sent_max']:.0f} "
-                      f"| {w['gzip_max']:.0f} | {w['other_kb']:.0f} |")
+                      f"| {w['gzip_max']:.0f} | {w['other_kb']:.0f} "
+                      f"| {w.get('search_gzip_max', 0):.0f} |")
     print()
     for r in results:
         ratio = r["warm"] / r["stock"]
