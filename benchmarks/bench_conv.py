@@ -19,11 +19,13 @@ measured in this run, side by side. Setting: float32, batch 64, 3x3 kernel, padd
   position of the transformed 4x4 tile (``U_k V_k``, ``V_k M_k^T``, ``U_k^T M_k``, on
   the tiles of the output: ``N ceil(H_out/2) ceil(W_out/2)`` columns). No design of the
   path can be faster than its products on this BLAS.
+* ``--crossover``: also times both paths for more layers (8->16, 16->16 and 32->32 at
+  28x28, 32->64 at 14x14, 128->128 at 7x7), the measurement behind ``auto``'s threshold.
 * ``--against REV``: also times ``nn/conv.py`` as it was at git revision ``REV`` (loaded from
   ``git show``, using the rest of today's ``nn``), side by side with today's, for both layers.
 * peak memory: ``tracemalloc`` peak during the first forward+backward of a new layer (NumPy
   reports its allocations to tracemalloc), so it includes allocating the buffers the layer
-  then reuses; next to the size of the exact im2col matrix, ``C kH kW x N H_out W_out``.
+  then reuses, for each path.
 """
 
 from __future__ import annotations
@@ -64,7 +66,14 @@ def numpy_threads() -> int | None:
 def median_seconds(
     steps: list[Callable[[], object]], blocks: int = 4, repeats: int = 8, warmup: int = 3
 ) -> list[float]:
-    """Median time of each step. The steps take turns in blocks, so slow background load hits
+    """Median time of each step, from :func:`step_seconds`."""
+    return [statistics.median(record) for record in step_seconds(steps, blocks, repeats, warmup)]
+
+
+def step_seconds(
+    steps: list[Callable[[], object]], blocks: int = 4, repeats: int = 8, warmup: int = 3
+) -> list[list[float]]:
+    """Every timing of each step. The steps take turns in blocks, so slow background load hits
     all alike. Each block starts with a pause and a few untimed warm-up calls: after its last
     call, the other library's worker threads keep spinning for a while (OpenBLAS for about
     0.1 s by default, OpenMP for less) and would steal a core from this one."""
@@ -78,7 +87,7 @@ def median_seconds(
                 start = time.perf_counter()
                 step()
                 record.append(time.perf_counter() - start)
-    return [statistics.median(record) for record in times]
+    return times
 
 
 def nn_step(layer: Conv2d, x: np.ndarray, grad: np.ndarray) -> Callable[[], None]:
@@ -223,6 +232,27 @@ def conv_module_at(revision: str):
     return module
 
 
+def crossover(layers: list[tuple[int, int, int]]) -> None:
+    """im2col against Winograd side by side for more channel counts, to place ``auto``'s
+    threshold (nn.conv.WINOGRAD_MIN_IN_CHANNELS)."""
+    print("\nWhere Winograd starts to win: im2col / Winograd, forward + backward, batch "
+          f"{BATCH}, side by side\n")
+    print("| layer        | im2col ms | winograd ms | im2col / winograd | (best) | auto     |")
+    print("|--------------|-----------|-------------|-------------------|--------|----------|")
+    for in_channels, out_channels, size in layers:
+        steps, chosen = [], new_layer(in_channels, out_channels, algorithm="auto")
+        for path in PATHS:
+            layer, x, grad = case(in_channels, out_channels, np.random.default_rng(0), size,
+                                  path)
+            steps.append(nn_step(layer, x, grad))
+        records = step_seconds(steps)
+        im2col, winograd = (statistics.median(record) for record in records)
+        best = min(records[0]) / min(records[1])
+        print(f"| {f'{in_channels}->{out_channels} @{size}':12} | {im2col * 1e3:9.2f} | "
+              f"{winograd * 1e3:11.2f} | {im2col / winograd:16.2f}x | {best:5.2f}x | "
+              f"{chosen.chosen_algorithm:8} |")
+
+
 def compare_with_revision(revision: str) -> None:
     old = conv_module_at(revision)
     print(f"\nnn.Conv2d now against nn/conv.py at {revision}, side by side (same blocks)\n")
@@ -241,6 +271,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--against", metavar="REV",
                         help="also time nn/conv.py at this git revision, side by side")
+    parser.add_argument("--crossover", action="store_true",
+                        help="also time both paths for more channel counts (auto's threshold)")
     args = parser.parse_args()
     threads = numpy_threads()
     try:
@@ -265,8 +297,8 @@ def main() -> None:
     print()
     header = (
         f"| {'layer':12} | {'path':8} | {'auto':4} | {'nn ms':>7} | {'im2col / path':>13} | "
-        f"{'ref / nn':>8} | {'torch ms':>8} | {'nn / torch':>10} | {'GEMMs / torch':>13} | "
-        f"{'max rel diff':>12} | {'peak MiB':>8} |"
+        f"{'(best)':>6} | {'ref / nn':>8} | {'torch ms':>8} | {'nn / torch':>10} | "
+        f"{'(best)':>6} | {'GEMMs / torch':>13} | {'max rel diff':>12} | {'peak MiB':>8} |"
     )
     print(header)
     print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
@@ -285,21 +317,26 @@ def main() -> None:
                 torch_step, differences[path] = torch_step_and_difference(
                     torch, layers[path], x, grad)
             steps.append(torch_step)
-        seconds = median_seconds(steps)
+        records = step_seconds(steps)
+        seconds = [statistics.median(record) for record in records]
+        best = [min(record) for record in records]
         nn_seconds = dict(zip(PATHS, seconds[: len(PATHS)], strict=True))
+        nn_best = dict(zip(PATHS, best[: len(PATHS)], strict=True))
         gemm_seconds = dict(zip(PATHS, seconds[len(PATHS) : 2 * len(PATHS)], strict=True))
         for path in PATHS:
-            torch_cells = f"{'':>8} | {'':>10} | {'':>13} | {'':>12}"
+            torch_cells = f"{'':>8} | {'':>10} | {'':>6} | {'':>13} | {'':>12}"
             if torch is not None:
                 torch_seconds = seconds[-1]
                 torch_cells = (
                     f"{torch_seconds * 1e3:8.2f} | {nn_seconds[path] / torch_seconds:9.2f}x | "
+                    f"{nn_best[path] / best[-1]:5.2f}x | "
                     f"{gemm_seconds[path] / torch_seconds:12.2f}x | {differences[path]:12.1e}")
             peak = peak_bytes(layers[path], x, grad)
             print(
                 f"| {f'{in_channels}->{out_channels} @{size}':12} | {path:8} | "
                 f"{'*' if path == auto else '':4} | {nn_seconds[path] * 1e3:7.2f} | "
                 f"{nn_seconds['im2col'] / nn_seconds[path]:12.2f}x | "
+                f"{nn_best['im2col'] / nn_best[path]:5.2f}x | "
                 f"{reference_seconds / nn_seconds[path]:7.0f}x | {torch_cells} | "
                 f"{peak / 2**20:8.1f} |"
             )
@@ -309,6 +346,10 @@ def main() -> None:
           "im2col / path >= 1.3x")
     print("GEMMs / torch: the three matrix products of the path alone, a floor for its design")
     print("auto (*): the path Conv2d(..., algorithm='auto') takes")
+    print("ratios from medians; (best): from each step's fastest run, which bursts of load "
+          "from other processes disturb least")
+    if args.crossover:
+        crossover([(8, 16, 28), (16, 16, 28), (32, 32, 28), (32, 64, 14), (128, 128, 7)])
     if args.against:
         compare_with_revision(args.against)
 
