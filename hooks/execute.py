@@ -1,381 +1,164 @@
-"""Execute marked Python blocks at build time, once, through a dependency-aware cache.
+"""Execute marked Python blocks at build time: in worker processes, ahead of conversion,
+once, through a cache that knows what each page's code ran.
 
-A fenced block whose header says ``exec="on"`` is run when the site is built::
+A fenced block whose header says ``exec="on"`` runs when the site is built (its options:
+execution/fence.py). What it prints, displays and draws goes into the page (see
+execution/display.py).
 
-    ```python exec="on" session="descent" show="output"
-    --8<-- "gradient_descent/figures.py:contour"
-    ```
+Once MkDocs knows the pages (``on_nav``), every page to be built is read for its executed
+blocks (execution/scan.py, includes expanded) and each page whose results are not in the
+cache is handed to a pool of worker processes (execution/pool.py, one worker per core or
+``BLOG_EXEC_JOBS``), which runs each page's blocks, in order, in a fresh process, while
+MkDocs converts the pages before it. When the conversion reaches a block, the fence takes
+its result, waiting if the page is still running. A block that raises, exits, crashes, runs
+past its timeout or past the memory limit fails the build with the page, the block's
+number, its first line and what happened; under ``mkdocs serve`` the next save rebuilds.
 
-What it prints goes into the page as text (``output="markdown"`` renders it as Markdown,
-for tables), what it writes to stderr and the warnings it raises go in as notes set apart,
-values it shows with ``display(...)`` (or, with ``result="show"``, the value of its last
-expression) go in as Jupyter shows them (HTML, Markdown, SVG, PNG or text: see display.py),
-and every matplotlib figure it leaves open goes in as inline SVG, with the figure's label
-(``plt.figure(label=...)``) or the block's ``alt="..."`` as its alt text.
-Options: ``session`` (blocks of a page with the same session share variables),
-``show`` (``both``, the default; ``output``; ``code``; ``none``), ``result`` (``hide``, the
-default, or ``show``), ``timeout`` (seconds, default 120).
-
-Results are cached in ``.cache/exec/`` under a key made of the block's code, the code of the
-earlier blocks of its session, the content of every ``nn/`` and ``snippets/`` module the
-code imports (found by reading the imports, transitively), whether its last value is shown,
-and the Python, NumPy and Matplotlib versions. A warm build runs nothing; editing
-``nn/conv.py`` re-runs exactly the blocks that import it. A block that raises or times out
-fails the build with the page, the block's number and line, and the traceback.
+The cache (execution/cache.py) keeps each page's results with the project functions and
+data files its blocks used (execution/deps.py): editing a function no block ran re-runs
+nothing; editing one a page ran re-runs that page.
 """
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import functools
-import hashlib
-import html
-import io
-import json
-import os
-import signal
-import sys
 import threading
 import time
-import traceback
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
-import display  # hooks/ is on sys.path while hooks load
+from execution import cache, deps, fence, scan, script
+from execution.pool import Pool, Run
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import InclusionLevel
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE_DIR = Path(os.environ.get("BLOG_CACHE_DIR", ROOT / ".cache")) / "exec"
-PROJECT_PACKAGES = ("nn", "snippets")
-DEFAULT_TIMEOUT = 120.0
-# Part of every cache key: a change to what a cached result holds makes old entries misses.
-RESULT_FORMAT = "2: ordered outputs"
-
-
-# ---------------------------------------------------------------------------------------
-# Which project files does a piece of code depend on?
-
-
-def module_files(name: str) -> list[Path]:
-    """Files executed by ``import name`` inside the project: each package's __init__ too."""
-    parts = name.split(".")
-    if parts[0] not in PROJECT_PACKAGES:
-        return []
-    files = []
-    for depth in range(1, len(parts) + 1):
-        base = ROOT.joinpath(*parts[:depth])
-        if (base / "__init__.py").is_file():
-            files.append(base / "__init__.py")
-        elif base.with_suffix(".py").is_file():
-            files.append(base.with_suffix(".py"))
-    return files
-
-
-def imported_names(source: str, module: str | None = None) -> set[str]:
-    """Absolute module names imported by ``source`` (``module`` resolves relative ones)."""
-    names: set[str] = set()
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return names
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level and module:
-                package = module.split(".")[: -node.level] if node.level else []
-                base = ".".join([*package, base] if base else package)
-            names.add(base)
-            # `from package import module` imports a submodule too.
-            names.update(f"{base}.{alias.name}" for alias in node.names)
-    return {n for n in names if n}
-
-
-@functools.cache
-def dependencies(source: str) -> tuple[Path, ...]:
-    """Every project file that running ``source`` would execute, transitively, sorted."""
-    seen: set[Path] = set()
-    for name in imported_names(source):
-        seen |= module_closure(name)
-    return tuple(sorted(seen))
-
-
-@functools.cache
-def module_closure(name: str) -> frozenset[Path]:
-    """The project files ``import name`` executes, transitively (walked once per build for
-    each module name, however many blocks import it)."""
-    seen: set[Path] = set()
-    pending = [name]
-    while pending:
-        for path in module_files(pending.pop()):
-            if path not in seen:
-                seen.add(path)
-                pending.extend(file_imports(path))
-    return frozenset(seen)
-
-
-@functools.cache
-def file_imports(path: Path) -> frozenset[str]:
-    """The modules one project file imports (read once per build)."""
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    # A package's own name resolves its relative imports: `nn.__init__` minus one level.
-    module = ".".join(parts)
-    return frozenset(imported_names(path.read_text(encoding="utf-8"), module))
-
-
-@functools.cache
-def versions() -> dict[str, str]:
-    return {"python": sys.version.split()[0], "numpy": metadata.version("numpy"),
-            "matplotlib": metadata.version("matplotlib"), "result format": RESULT_FORMAT}
-
-
-@functools.cache
-def file_digest(path: Path) -> bytes:
-    return hashlib.sha256(path.read_bytes()).digest()
-
-
-def cache_key(code: str, prelude: list[str], show_result: bool = False) -> str:
-    digest = hashlib.sha256()
-    if show_result:
-        digest.update(b"\0show result\0")
-    for part in [*prelude, code]:
-        digest.update(part.encode())
-        digest.update(b"\0block\0")
-    for path in dependencies("\n".join([*prelude, code])):
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(file_digest(path))
-    digest.update(json.dumps(versions(), sort_keys=True).encode())
-    return digest.hexdigest()
-
-
-# ---------------------------------------------------------------------------------------
-# Running a block
-
-
-class BlockTimeout(Exception):
-    pass
+EXCERPT_SEPARATOR = "<!-- more -->"
 
 
 @dataclass
-class Result:
-    outputs: list[dict]  # in order: streams, warnings, displayed values (see display.py)
-    figures: list[dict]  # {"svg": ..., "alt": ...}
-    seconds: float
-    error: str | None = None
+class Plan:
+    """A page's blocks as read before its conversion, and their results (or their run)."""
 
-    @property
-    def stdout(self) -> str:
-        return "".join(o["text"] for o in self.outputs
-                       if o["type"] == "stream" and o["name"] == "stdout")
+    blocks: list[cache.Block]
+    key: str
+    results: list[dict] | None = None
+    future: Future | None = None
 
-
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals only work in the main thread; `mkdocs serve` rebuilds elsewhere
-        return
-
-    def expire(signum, frame):
-        raise BlockTimeout(f"block ran past its timeout of {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def figure_svgs(salt: str, default_alt: str | None) -> list[dict]:
-    import matplotlib.pyplot as plt
-
-    figures = []
-    for index, number in enumerate(plt.get_fignums()):
-        figure = plt.figure(number)
-        alt = figure.get_label() or default_alt
-        buffer = io.StringIO()
-        with plt.rc_context({"svg.hashsalt": f"{salt}-{index}", "svg.fonttype": "path"}):
-            figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-        plt.close(figure)
-        svg = buffer.getvalue()
-        svg = svg[svg.index("<svg"):]
-        figures.append({"svg": svg, "alt": alt})
-    return figures
-
-
-def run(code: str, namespace: dict, timeout: float, salt: str, alt: str | None,
-        show_result: bool = False) -> Result:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    plt.close("all")
-    # Code that still uses the legacy global generator gets the same numbers every build.
-    np.random.seed(0)  # noqa: NPY002
-    start = time.perf_counter()
-    error = None
-    with display.recording(code) as recorder:
-        try:
-            with time_limit(timeout):
-                display.run_code(code, namespace, f"<executed block {salt}>", show_result)
-        except BaseException as exc:  # noqa: BLE001 - reported, with traceback, as a build error
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            error = "".join(traceback.format_exception(exc))
-    figures = [] if error else figure_svgs(salt, alt)
-    seconds = time.perf_counter() - start
-    plt.close("all")
-    return Result(recorder.outputs, figures, seconds, error)
-
-
-# ---------------------------------------------------------------------------------------
-# Build state and the superfences fence
+    def result(self, number: int) -> dict:
+        if self.results is None:
+            self.results = self.future.result().results
+        return self.results[number - 1]
 
 
 @dataclass
 class PageState:
     path: str
-    blocks: int = 0
-    sessions: dict[str, list[str]] = field(default_factory=dict)
-    namespaces: dict[str, dict] = field(default_factory=dict)
-    replayed: dict[str, int] = field(default_factory=dict)  # session -> blocks run in it
+    plan: Plan | None
+    blocks: list[cache.Block] = field(default_factory=list)  # as the conversion met them
     errors: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)  # every block, in order: the script
 
 
 @dataclass
 class BuildState:
+    command: str = "build"
+    dirty: bool = False
+    pool: Pool | None = None
+    jobs: int = 0
+    plans: dict[str, Plan] = field(default_factory=dict)
+    page: PageState | None = None
     ran: int = 0
     cached: int = 0
     seconds: float = 0.0
-    page: PageState | None = None
-    memory: dict[str, Result] = field(default_factory=dict)
+    unplanned: list[str] = field(default_factory=list)  # pages the scan read otherwise
+    started: float | None = None
+    finished: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
     scripts: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)
 
 
 state = BuildState()
 
 
-def load_cached(key: str) -> Result | None:
-    if key in state.memory:
-        return state.memory[key]
-    path = CACHE_DIR / f"{key}.json"
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        result = Result(data["outputs"], data["figures"], data["seconds"])
-    except (ValueError, KeyError):
-        return None  # a damaged entry is a miss, never a wrong answer
-    state.memory[key] = result
-    return result
+# ---------------------------------------------------------------------------------------
+# Running pages
 
 
-def store(key: str, result: Result) -> None:
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    path = CACHE_DIR / f"{key}.json"
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps({"outputs": result.outputs, "figures": result.figures,
-                                     "seconds": result.seconds}), encoding="utf-8")
-    os.replace(temporary, path)  # readers never see half an entry
-    state.memory[key] = result
+def pool() -> Pool:
+    if state.pool is None:
+        state.pool = Pool(root=ROOT)
+        state.jobs = state.pool.jobs
+    return state.pool
 
 
-def check_outputs(result: Result, page: PageState, number: int, alt: str | None) -> None:
-    missing_alt = [i for i, f in enumerate(result.figures, 1) if not f["alt"]]
-    if missing_alt:
-        page.errors.append(f"{page.path}: executed block {number}: figure(s) {missing_alt} "
-                           "have no alt text; use plt.figure(label=...) or alt=\"...\"")
-    for problem in display.problems(result.outputs, alt):
+def finish(key: str, run: Run) -> None:
+    """Count and cache a page's run (in the pool's thread, as soon as it ends)."""
+    ran = [result for result in run.results if not result.get("skipped")]
+    with state.lock:
+        state.ran += len(ran)
+        state.seconds += sum(result["seconds"] for result in ran)
+        state.finished = time.perf_counter()
+    if not run.failed:
+        cache.store(key, run.results, deps.record(ROOT, sorted(run.code), sorted(run.data)))
+
+
+def start(blocks: list[cache.Block]) -> Plan:
+    """The page's results from the cache, or its run submitted to the pool."""
+    key = cache.page_key(blocks)
+    results = cache.load(key, ROOT)
+    if results is not None and len(results) == len(blocks):
+        state.cached += len(blocks)
+        return Plan(blocks, key, results=results)
+    if state.started is None:
+        state.started = time.perf_counter()
+    future = pool().submit(blocks, key[:12])
+    future.add_done_callback(lambda done: finish(key, done.result())
+                             if not done.cancelled() and done.exception() is None else None)
+    return Plan(blocks, key, future=future)
+
+
+def result_of(page: PageState, block: cache.Block) -> dict:
+    """The result of the page's next block, as planned or, if the conversion met blocks the
+    plan did not foresee, by running the blocks met so far."""
+    page.blocks.append(block)
+    number = len(page.blocks)
+    plan = page.plan
+    if plan is not None and plan.blocks[:number] == page.blocks:
+        return plan.result(number)
+    if plan is not None or number == 1:
+        state.unplanned.append(page.path)
+    page.plan = None  # from here on, the page runs as it is converted
+    return start(list(page.blocks)).result(number)
+
+
+def record_errors(page: PageState, number: int, block: cache.Block, result: dict) -> None:
+    if result.get("skipped"):
+        return  # an earlier block stopped the worker: that block's error says why
+    if result.get("error"):
+        first_line = block.code.strip().splitlines()[0] if block.code.strip() else ""
+        page.errors.append(f"{page.path}: executed block {number} (starting {first_line!r}) "
+                           f"failed:\n{result['error']}")
+        return
+    for problem in fence.output_problems(result, block.alt):
         page.errors.append(f"{page.path}: executed block {number}: {problem}")
 
 
-def execute_block(code: str, options: dict) -> Result:
-    page = state.page
-    if page is None:
-        raise RuntimeError("executed block outside a page")
-    page.blocks += 1
-    page.codes.append(code)
-    number = page.blocks
-    session = options.get("session")
-    prelude = page.sessions.get(session, []) if session else []
-    show_result = options.get("result", "hide") == "show"
-    key = cache_key(code, prelude, show_result)
-    cached = load_cached(key)
-    if cached is not None:
-        state.cached += 1
-        if session:
-            page.sessions.setdefault(session, []).append(code)
-        check_outputs(cached, page, number, options.get("alt"))
-        return cached
-    if session:
-        namespace = page.namespaces.setdefault(session, {"__name__": "__main__"})
-        # Earlier blocks of the session that came from the cache never ran in this
-        # namespace: run them now, in order, for the state this block builds on.
-        done = page.replayed.get(session, 0)
-        for position, earlier in enumerate(prelude[done:], start=done + 1):
-            replay = run(earlier, namespace, DEFAULT_TIMEOUT, "replay", None)
-            if replay.error:
-                page.errors.append(f"{page.path}: replaying block {position} of session "
-                                   f"{session!r} for block {number} failed:\n{replay.error}")
-                return replay
-        page.replayed[session] = len(prelude) + 1
-        page.sessions.setdefault(session, []).append(code)
-    else:
-        namespace = {"__name__": "__main__"}
-    timeout = float(options.get("timeout", DEFAULT_TIMEOUT))
-    result = run(code, namespace, timeout, key[:12], options.get("alt"), show_result)
-    if result.error:
-        first_line = code.strip().splitlines()[0] if code.strip() else ""
-        page.errors.append(
-            f"{page.path}: executed block {number} (starting {first_line!r}) failed:\n"
-            f"{result.error}"
-        )
-        return result
-    check_outputs(result, page, number, options.get("alt"))
-    state.ran += 1
-    state.seconds += result.seconds
-    store(key, result)
-    return result
-
-
-OPTIONS = {"exec", "session", "show", "output", "timeout", "alt", "title", "result"}
-VALUES = {"show": ("both", "output", "code", "none"), "result": ("hide", "show"),
-          "output": ("text", "markdown")}
+# ---------------------------------------------------------------------------------------
+# The fence
 
 
 def validator(language, inputs, options, attrs, md) -> bool:
-    if inputs.get("exec") not in ("on", "1", "true"):
+    if not fence.is_executed(inputs):
         return False
-    unknown = set(inputs) - OPTIONS
-    if unknown:
+    problems = fence.problems(inputs)
+    if problems:
         if state.page:
-            state.page.errors.append(f"{state.page.path}: executed block: unknown option(s) "
-                                     f"{sorted(unknown)}; expected {sorted(OPTIONS)}")
-        return False
-    wrong = [f"{name}={inputs[name]!r} (expected one of {list(allowed)})"
-             for name, allowed in VALUES.items() if name in inputs and inputs[name] not in allowed]
-    if wrong:
-        if state.page:
-            state.page.errors.append(f"{state.page.path}: executed block: "
-                                     + "; ".join(wrong))
+            state.page.errors.append(f"{state.page.path}: executed block: {problems[0]}")
         return False
     options.update(inputs)
     return True
-
-
-def highlight(code: str, title: str | None, md) -> str:
-    """Highlight like any other fenced block of the site (same extension, same options)."""
-    fences = md.preprocessors["fenced_code_block"]
-    options = {"title": title} if title else {}
-    return fences.highlight(code, "python", options, md, classes=[], id_value="", attrs={})
 
 
 def formatter(source, language, class_name, options, md, **kwargs) -> str:
@@ -383,38 +166,30 @@ def formatter(source, language, class_name, options, md, **kwargs) -> str:
         # The blog plugin renders a post again for each index, archive and category page
         # and keeps only the part before `<!-- more -->`, where no executed block may be.
         return ""
+    page = state.page
     try:
-        return render_block(source, options, md)
+        if page is None:
+            raise RuntimeError("executed block outside a page")
+        block = fence.block(source, options)
+        page.codes.append(source)
+        result = result_of(page, block)
+        record_errors(page, len(page.blocks), block, result)
+        return fence.render(source, options, result, md)
     except Exception as error:
         # Superfences swallows a formatter's exception and prints the fence as text;
         # record it so that the page fails instead.
-        if state.page:
-            state.page.errors.append(f"{state.page.path}: executed block could not be "
-                                     f"rendered: {error!r}")
+        if page:
+            page.errors.append(f"{page.path}: executed block could not be rendered: "
+                               f"{error!r}")
         raise
-
-
-def render_block(source: str, options: dict, md) -> str:
-    result = execute_block(source, options)
-    show = options.get("show", "both")
-    parts = []
-    if show in ("both", "code"):
-        parts.append(highlight(source, options.get("title"), md))
-    if result.error or show in ("code", "none"):
-        return "".join(parts)
-    parts += display.render_outputs(result.outputs, options.get("output") == "markdown",
-                                    options.get("alt"))
-    for figure in result.figures:
-        svg = figure["svg"].replace(
-            "<svg ", f'<svg role="img" aria-label="{html.escape(figure["alt"] or "", True)}" ',
-            1,
-        )
-        parts.append(f'<figure class="exec-figure">{svg}</figure>')
-    return "\n".join(parts)
 
 
 # ---------------------------------------------------------------------------------------
 # MkDocs events
+
+
+def on_startup(command, dirty):
+    state.command, state.dirty = command, dirty
 
 
 def on_config(config):
@@ -428,24 +203,40 @@ def on_config(config):
 
 def on_pre_build(config):
     global state
-    state = BuildState()
-    # Files may have changed since the last build (`mkdocs serve`): forget what was read.
-    dependencies.cache_clear()
-    module_closure.cache_clear()
-    file_imports.cache_clear()
-    file_digest.cache_clear()
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+    stop()
+    state = BuildState(command=state.command, dirty=state.dirty)
+    deps.clear()  # files may have changed since the last build (`mkdocs serve`)
 
 
-EXCERPT_SEPARATOR = "<!-- more -->"
+def page_path(file) -> str:
+    return getattr(file, "notebook_source", None) or f"docs/{file.src_path}"
+
+
+@event_priority(-100)  # last: after the preview (serve_incremental.py) chose what to build
+def on_nav(nav, config, files):
+    """Read every page to be built for its executed blocks; start the ones not cached."""
+    inclusion = (InclusionLevel.is_in_serve if state.command == "serve"
+                 else InclusionLevel.is_included)
+    reader = scan.reader(config.mdx_configs)
+    for file in files.documentation_pages(inclusion=inclusion):
+        if state.dirty and not file.is_modified():
+            continue
+        try:
+            text = file.content_string
+            if 'exec="on"' not in text and "exec=" not in text:
+                continue
+            blocks = [fence.block(code, options)
+                      for code, options in scan.executed_blocks(scan.expand(text, reader))]
+        except Exception:  # noqa: BLE001 - the page's conversion reports what is wrong
+            continue
+        if blocks:
+            state.plans[file.src_uri] = start(blocks)
+    return nav
 
 
 @event_priority(100)
 def on_page_markdown(markdown, page, config, files):
-    path = getattr(page.file, "notebook_source", None) or f"docs/{page.file.src_path}"
-    state.page = PageState(path=path)
+    state.page = PageState(path=page_path(page.file), plan=state.plans.get(page.file.src_uri))
     head, separator, _ = markdown.partition(EXCERPT_SEPARATOR)
     if separator and 'exec="on"' in head:
         raise PluginError(f"{state.page.path}: an executed block sits in the excerpt (before "
@@ -458,7 +249,7 @@ def on_page_content(html_content, page, config, files):
     if state.page and state.page.errors:
         raise PluginError("Executed block failed:\n" + "\n".join(state.page.errors))
     if state.page and state.page.codes:
-        name = script_name(page)
+        name = script.script_name(page)
         html_content += (
             f'<p><a class="md-button" href="{name}" download>'
             "Download this page's code</a> "
@@ -469,46 +260,38 @@ def on_page_content(html_content, page, config, files):
     return html_content
 
 
-def script_name(page) -> str:
-    return (page.url.rstrip("/").rsplit("/", 1)[-1] or "index") + ".py"
-
-
-def script_text(title: str, url: str, codes: list[str], site_url: str) -> str:
-    """The page's executed blocks as one runnable script, with a header saying where from."""
-    parts = [
-        f'"""Code of "{title}", {site_url.rstrip("/")}/{url}\n\n'
-        "Generated from the page's executed blocks when the site was built. Run it from a\n"
-        "clone of the blog's repository, where `nn` and `snippets` live:\n\n"
-        f"    python path/to/{url.rstrip('/').rsplit('/', 1)[-1] or 'index'}.py\n"
-        '"""\n\n'
-        "import os\nimport sys\n\n"
-        "sys.path.insert(0, os.getcwd())  # the clone, for `import nn` and `import snippets`\n"
-    ]
-    if any("display(" in code for code in codes):  # Jupyter's builtin, used by the blocks
-        parts.append("try:\n    from IPython.display import display\n"
-                     "except ImportError:\n    display = print\n")
-    for number, code in enumerate(codes, start=1):
-        parts.append(f"# --- block {number} ---\n{code.rstrip()}\n")
-    parts.append(
-        "# --- show any figures the blocks made ---\n"
-        "import sys  # noqa: E402\n\n"
-        'if "matplotlib.pyplot" in sys.modules:\n'
-        "    sys.modules[\"matplotlib.pyplot\"].show()\n"
-    )
-    return "\n".join(parts)
-
-
 def on_post_page(output, page, config):
-    script = state.scripts.get(page.file.src_uri)
-    if script:
-        title, url, codes = script
-        target = Path(config.site_dir) / Path(page.file.dest_uri).parent / script_name(page)
+    found = state.scripts.get(page.file.src_uri)
+    if found:
+        title, url, codes = found
+        target = Path(config.site_dir) / Path(page.file.dest_uri).parent / \
+            script.script_name(page)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(script_text(title, url, codes, config.site_url or ""),
+        target.write_text(script.script_text(title, url, codes, config.site_url or ""),
                           encoding="utf-8")
     return output
 
 
+def stop() -> None:
+    """Stop the workers of the current build (pages it did not need, or after a failure)."""
+    if state.pool is not None:
+        state.pool.cancel()
+        state.pool = None
+
+
 def on_post_build(config):
-    print(f"Executed blocks: {state.ran} ran ({state.seconds:.1f} s), "
-          f"{state.cached} from cache")
+    stop()
+    wall = (state.finished - state.started) if state.started and state.finished else 0.0
+    print(f"Executed blocks: {state.ran} ran ({state.seconds:.1f} s, {wall:.1f} s wall on "
+          f"{state.jobs} workers), {state.cached} from cache")
+    if state.unplanned:
+        print(f"Executed blocks run as their pages were converted (not found ahead): "
+              f"{', '.join(state.unplanned)}")
+
+
+def on_build_error(error):
+    stop()
+
+
+def on_shutdown():
+    stop()

@@ -11,7 +11,7 @@ metadata holds it under ``"blog"``. Markdown cells are kept as they are (math go
 the same MathJax as every page); code cells become executed blocks sharing one session, so
 they run at build through the same cache as any executed block, a failing cell fails the
 build, and the value of a cell's last expression is shown as Jupyter shows it
-(``result="show"``, see display.py). ``%matplotlib inline`` is ignored; other IPython
+(``result="show"``, see execution/display.py). ``%matplotlib inline`` is ignored; other IPython
 magics are refused.
 
 A notebook is read with nbformat and validated against its schema; invalid JSON, an

@@ -44,11 +44,12 @@ class Build:
     site: Path
 
 
-def run_build(project: Path, site: Path, cache: Path | None = None) -> Build:
+def run_build(project: Path, site: Path, cache: Path | None = None,
+              env: dict[str, str] | None = None) -> Build:
     # The caches are keyed on content, so throw-away copies can share the project's
     # (tests of the cache itself pass a private one).
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project),
-           "BLOG_CACHE_DIR": str(cache or ROOT / ".cache")}
+           "BLOG_CACHE_DIR": str(cache or ROOT / ".cache"), **(env or {})}
     result = subprocess.run(
         [*MKDOCS, "build", "--strict", "--site-dir", str(site)],
         cwd=project, env=env, capture_output=True, text=True, timeout=900,

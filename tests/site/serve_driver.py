@@ -2,7 +2,9 @@
 
 Usage (cwd = a project copy): python serve_driver.py SITE_DIR EDITS_JSON
 EDITS_JSON is a list of steps; each step is a list of [path, old, new] replacements applied
-before one more rebuild. Prints one JSON line per build: {"full": bool, "rebuilt": [...]}.
+before one more rebuild. Each rebuild runs outside the main thread, as under `mkdocs serve`,
+and a failed one does not stop the next. Prints one JSON line per build:
+{"full": bool, "rebuilt": [...], "errors": [the errors it logged]}.
 
 ``python serve_driver.py --full SITE_DIR`` makes the reference: one complete (not dirty)
 build as `mkdocs serve` makes it, drafts and future posts included.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from pathlib import Path
 
 from mkdocs.commands.build import build
@@ -36,10 +39,30 @@ def main() -> None:
     first.plugins.on_startup(command="serve", dirty=True)
     hook = sys.modules["hooks/serve_incremental.py"]
 
+    class Errors(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.ERROR)
+            self.messages: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.messages.append(record.getMessage())
+
     def rebuild(cfg) -> None:
-        build(cfg, dirty=True)
-        print(json.dumps({"full": hook.state.full, "rebuilt": sorted(hook.state.rebuilt)}),
-              flush=True)
+        errors = Errors()
+        logging.getLogger().addHandler(errors)
+
+        def run() -> None:
+            try:
+                build(cfg, dirty=True)
+            except BaseException as error:  # noqa: BLE001 - `mkdocs serve` logs it, stays up
+                errors.messages.append(f"build failed: {error}")
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+        logging.getLogger().removeHandler(errors)
+        print(json.dumps({"full": hook.state.full, "rebuilt": sorted(hook.state.rebuilt),
+                          "errors": errors.messages}), flush=True)
 
     rebuild(first)
     for step in edits:

@@ -1,0 +1,110 @@
+"""Executed blocks run in worker processes: the same pages serially and in parallel, faults
+named (also under the preview, which recovers), and the cache re-runs exactly the pages
+whose recorded code changed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.conftest import run_build
+from tests.site.test_execute import POST, append, counts
+from tests.site.test_serve_incremental import serve_builds
+
+BETA = "docs/blog/posts/2026-01-06-beta-layer.md"
+LAST_BLOCK = "print_table()\n```\n"
+
+
+def pages(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*.html"))}
+
+
+def test_one_worker_and_two_build_the_same_site(fixture_project, tmp_path) -> None:
+    sites = []
+    for jobs in ("1", "2"):
+        site = tmp_path / f"site-{jobs}"
+        build = run_build(fixture_project, site, cache=tmp_path / f"cache-{jobs}",
+                          env={"BLOG_EXEC_JOBS": jobs})
+        assert build.returncode == 0, build.output
+        assert f"on {jobs} workers" in build.output
+        assert counts(build.output)[1] == 0  # every block ran
+        sites.append(pages(site))
+    assert sites[0].keys() == sites[1].keys()
+    differ = [name for name in sites[0] if sites[0][name] != sites[1][name]]
+    assert not differ, differ
+
+
+def test_a_crashing_block_fails_the_build_naming_post_block_and_line(fixture_project,
+                                                                     tmp_path) -> None:
+    append(fixture_project, POST, '\n```python exec="on"\nimport ctypes\n'
+                                  "ctypes.string_at(0)\n```\n")
+    build = run_build(fixture_project, tmp_path / "site", cache=tmp_path / "cache")
+    assert build.returncode != 0
+    for fragment in (POST, "executed block 4 (starting 'import ctypes')",
+                     "crashed the worker process (SIGSEGV"):
+        assert fragment in build.output, build.output[-3000:]
+
+
+def test_only_the_posts_that_ran_an_edited_function_run_again(fixture_project,
+                                                              tmp_path) -> None:
+    cache = tmp_path / "cache"
+
+    def build() -> tuple[int, int]:
+        result = run_build(fixture_project, tmp_path / "site", cache=cache)
+        assert result.returncode == 0, result.output
+        return counts(result.output)
+
+    def edit(relative: str, old: str, new: str) -> None:
+        path = fixture_project / relative
+        text = path.read_text()
+        assert old in text, (relative, old)
+        path.write_text(text.replace(old, new, 1))
+
+    def beta_output() -> str:
+        page = next((tmp_path / "site" / "blog").glob("2026/01/06/*/index.html"))
+        return re.findall(r'<div class="exec-output"><pre><code>(.*?)</code>', page.read_text(),
+                          re.S)[0]
+
+    ran, cached = build()
+    total = ran
+    assert cached == 0 and ran >= 5 and beta_output() == "(4, 2)\n"
+
+    # Gradient descent's step: imported by every post that imports nn, run by none.
+    edit("nn/optim.py", "p.data -= lr * p.grad", "p.data -= 1.0 * lr * p.grad")
+    assert build() == (0, total)
+
+    # Linear.forward: run by the beta post only (its layer), whose output changes.
+    edit("nn/linear.py", "        return y\n        # --8<-- [end:forward]",
+         "        return y[:, :1]\n        # --8<-- [end:forward]")
+    beta_blocks = (fixture_project / BETA).read_text().count('exec="on"')
+    assert build() == (beta_blocks, total - beta_blocks)
+    assert beta_output() == "(4, 1)\n"  # never stale
+
+    # A module's top level runs when it is imported: every post that imports it.
+    edit("nn/optim.py", '"""', '"""Edited.\n\n', )
+    assert build() == (beta_blocks, total - beta_blocks)
+
+    # A snippet's function that only the alpha post runs.
+    alpha_blocks = (fixture_project / POST).read_text().count('exec="on"')
+    edit("snippets/alpha_descent/figures.py", "return loss(path[-1])",
+         "return float(loss(path[-1]))")
+    assert build() == (alpha_blocks, total - alpha_blocks)
+
+
+def test_the_preview_names_a_failing_block_stays_up_and_recovers(fixture_project,
+                                                                  tmp_path) -> None:
+    loop = '```python exec="on" timeout="2"\nwhile True:\n    pass\n```\n'
+    steps = [
+        [[POST, LAST_BLOCK, LAST_BLOCK + "\n" + loop]],
+        [[POST, "while True:\n    pass", "import os\nos._exit(5)"]],
+        [[POST, "import os\nos._exit(5)", 'print("fixed-output")']],
+    ]
+    first, looping, exiting, fixed = serve_builds(fixture_project, tmp_path / "served", steps)
+    assert not first["errors"]
+    for build, what in ((looping, "ran past its timeout of 2 s"),
+                        (exiting, "ended the worker process with exit status 5")):
+        message = "\n".join(build["errors"])
+        assert f"{POST}: executed block 4 (starting " in message and what in message, message
+    assert not fixed["errors"], fixed["errors"]
+    page = next((tmp_path / "served" / "blog").glob("2026/01/05/*/index.html"))
+    assert "fixed-output" in page.read_text()
