@@ -17,7 +17,7 @@ the sum over ``(c, i, j)`` becomes one matrix product. The backward pass is two 
 and *col2im*, which adds each column back where it came from; both are in :mod:`nn.im2col`.
 For 3x3 kernels at stride 1 and dilation 1 there is a second path, Winograd's F(2x2, 3x3)
 (:mod:`nn.winograd`), which needs 16 multiplications per 2x2 block of outputs instead of 36;
-``Conv2d(..., algorithm=...)`` chooses (see :data:`WINOGRAD_MIN_IN_CHANNELS`).
+``Conv2d(..., algorithm=...)`` chooses (see :func:`choose_algorithm`).
 ``conv2d_reference_forward`` and ``conv2d_reference_backward`` compute the same with plain
 loops; the tests use them as oracles.
 """
@@ -37,10 +37,8 @@ from nn.winograd import WinogradTiles, filter_transform, filter_transform_adjoin
 
 ALGORITHMS = ("auto", "im2col", "winograd")
 
-#: ``algorithm="auto"`` takes Winograd for a 3x3 kernel at stride 1 and dilation 1 when the
-#: layer has at least this many input channels, and im2col otherwise. Measured by
-#: ``benchmarks/bench_conv.py`` (float32, batch 64, forward + backward, side by side; see
-#: benchmarks/RESULTS.md): WINOGRAD_RULE_MEASUREMENT
+#: ``algorithm="auto"`` takes Winograd for a 3x3 kernel at stride 1 and dilation 1 from this
+#: many input channels on; see :func:`choose_algorithm` for the measurement behind it.
 WINOGRAD_MIN_IN_CHANNELS = 16
 
 
@@ -53,9 +51,27 @@ def choose_algorithm(
     algorithm: str, in_channels: int, kernel_size: Pair, stride: Pair, dilation: Pair,
     owner: str = "Conv2d",
 ) -> Literal["im2col", "winograd"]:
-    """The path a layer takes: ``algorithm`` itself, or for ``"auto"`` the rule of
-    :data:`WINOGRAD_MIN_IN_CHANNELS`. ``"winograd"`` for a layer it cannot compute raises
-    ``ValueError`` naming the argument, what F(2x2, 3x3) needs and what it got."""
+    """The path a layer takes: ``algorithm`` itself, or for ``"auto"`` the rule below.
+
+    ``"winograd"`` for a layer it cannot compute raises ``ValueError`` naming the argument,
+    what F(2x2, 3x3) needs and what it got.
+
+    **The rule.** ``"auto"`` takes Winograd for a 3x3 kernel at stride 1 and dilation 1
+    with at least ``WINOGRAD_MIN_IN_CHANNELS = 16`` input channels, and im2col for every
+    other layer. (``Conv2d`` has no groups, so every layer is ``groups=1``.)
+
+    **The measurement behind it.** ``benchmarks/bench_conv.py`` (float32, batch 64,
+    forward + backward, the two paths timed in turns; benchmarks/RESULTS.md) gave, as
+    im2col's time over Winograd's, with one BLAS thread and CPU time (``--process-time``,
+    which the other work on the shared 2-core machine disturbs least): 0.23 for 1->16,
+    0.84-1.00 for 8->16, 1.28 for 16->16, 1.16 for 16->32 and 1.25 for 32->32 at 28x28;
+    1.59 for 64->64 and 1.49 for 32->64 at 14x14; 1.70 for 128->128 at 7x7 (and, in a
+    scan the same way, 0.79 for 4->16). So Winograd wins from 16 input channels on, breaks
+    about even at 8 and loses below: per pixel its transforms cost in proportion to
+    :math:`C + O`, the multiplications it saves in proportion to :math:`C O`. With two
+    threads the margin is smaller, because the products run on both cores and most of the
+    transforms' copies on one (RESULTS.md has that run).
+    """
     if algorithm not in ALGORITHMS:
         raise ValueError(
             f"{owner}: algorithm must be 'auto', 'im2col' or 'winograd', got {algorithm!r}"
@@ -143,7 +159,7 @@ class Conv2d(Module):
         How the layer computes: im2col and matrix products (any kernel, stride, dilation),
         or Winograd's F(2x2, 3x3) (3x3 kernel, stride 1, dilation 1 only; asking for it
         with another geometry is a ``ValueError``). ``'auto'`` takes Winograd where the
-        benchmark shows it faster, see :data:`WINOGRAD_MIN_IN_CHANNELS`; the path taken is
+        benchmark shows it faster, see :func:`choose_algorithm`; the path taken is
         :attr:`chosen_algorithm` and shows in the layer's ``repr``.
     dtype : float32 or float64
         The parameters' dtype; inputs must match it (a mismatch is a ``TypeError``), so
