@@ -19,6 +19,9 @@ measured in this run, side by side. Setting: float32, batch 64, 3x3 kernel, padd
   position of the transformed 4x4 tile (``U_k V_k``, ``V_k M_k^T``, ``U_k^T M_k``, on
   the tiles of the output: ``N ceil(H_out/2) ceil(W_out/2)`` columns). No design of the
   path can be faster than its products on this BLAS.
+* ``--process-time``: times by the CPU time of this process instead of the wall clock; run
+  it with ``OPENBLAS_NUM_THREADS=1`` (PyTorch then gets one thread too), when other
+  processes keep the machine busy: they take wall time from a step, much less CPU time.
 * ``--crossover``: also times both paths for more layers (8->16, 16->16 and 32->32 at
   28x28, 32->64 at 14x14, 128->128 at 7x7), the measurement behind ``auto``'s threshold.
 * ``--against REV``: also times ``nn/conv.py`` as it was at git revision ``REV`` (loaded from
@@ -48,6 +51,7 @@ from nn.conv import Conv2d, conv2d_reference_backward, conv2d_reference_forward
 BATCH, SIZE, KERNEL, PADDING = 64, 28, 3, 1
 REFERENCE_BATCH = 2
 SETTLE_SECONDS = 0.3
+CLOCK = time.perf_counter  # --process-time: time.process_time
 CHANNELS = [(1, 16), (16, 32)]  # at SIZE; bench_conv_designs uses these
 LAYERS = [(1, 16, 28), (16, 32, 28), (64, 64, 14)]  # (in, out, image size)
 PATHS = ("im2col", "winograd")
@@ -84,9 +88,9 @@ def step_seconds(
             for _ in range(warmup):
                 step()
             for _ in range(repeats):
-                start = time.perf_counter()
+                start = CLOCK()
                 step()
-                record.append(time.perf_counter() - start)
+                record.append(CLOCK() - start)
     return times
 
 
@@ -271,9 +275,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--against", metavar="REV",
                         help="also time nn/conv.py at this git revision, side by side")
+    parser.add_argument("--process-time", action="store_true",
+                        help="time by this process's CPU time (with OPENBLAS_NUM_THREADS=1, "
+                        "so that PyTorch gets one thread too): other processes disturb it less")
     parser.add_argument("--crossover", action="store_true",
                         help="also time both paths for more channel counts (auto's threshold)")
     args = parser.parse_args()
+    if args.process_time:
+        global CLOCK
+        CLOCK = time.process_time
     threads = numpy_threads()
     try:
         import torch
@@ -290,6 +300,8 @@ def main() -> None:
         print("PyTorch: not importable, its columns are left empty")
     else:
         print(f"PyTorch {torch.__version__}, torch.set_num_threads({torch.get_num_threads()})")
+    if args.process_time:
+        print("clock: CPU time of this process (time.process_time), not wall time")
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs "
           "(timings are only comparable on an otherwise idle machine)")
     print(f"loop reference: timed on batch {REFERENCE_BATCH} and scaled per sample to "
