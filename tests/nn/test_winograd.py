@@ -223,8 +223,8 @@ def test_winograd_and_im2col_paths_agree() -> None:
 # --- float32 -----------------------------------------------------------------------------
 
 #: Largest error of float32 Winograd relative to the largest magnitude of the float64
-#: result, measured over the shapes below (and in the post): about 6e-7 at most, the same
-#: order as float32 im2col. The test allows 2e-6.
+#: result: measured 1.4e-7 to 5.3e-7 for y, dx and dW on the post's layers, the same order
+#: as float32 im2col (1.2e-7 to 5.7e-7). The test allows 2e-6.
 FLOAT32_BOUND = 2e-6
 
 

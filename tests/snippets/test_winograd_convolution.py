@@ -209,7 +209,7 @@ def test_auto_takes_winograd_only_with_enough_channels() -> None:
 
 def test_with_one_input_channel_im2col_is_faster() -> None:
     # Best of a few runs of the post's measurement: a burst of load from other processes
-    # can slow one path's turns, not the machine's usual speed.
+    # can slow all of one path's turns in one run.
     runs = [speed_comparison(repeats=5) for _ in range(5)]
     assert all(set(seconds) == set(LAYERS) for seconds in runs)
     best = {path: min(seconds[(1, 16, 28)][path] for seconds in runs)
