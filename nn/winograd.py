@@ -112,7 +112,8 @@ class WinogradTiles:
         ``L = N T_H T_W``, the tiles of all images: the columns of each of the 16 matrix
         products.
     products : array, shape (16, O, L)
-        Buffer for :math:`M` (forward) and :math:`\\partial L/\\partial M` (backward).
+        Buffer for :math:`M` (forward); its first quarter holds one row of
+        :math:`\\partial L/\\partial M` at a time (backward).
     """
 
     def __init__(
