@@ -230,7 +230,8 @@ def on_nav(nav, config, files):
         except Exception:  # noqa: BLE001 - the page's conversion reports what is wrong
             continue
         if blocks:
-            state.plans[file.src_uri] = start(blocks)
+            state.plans[file.src_uri] = plan = start(blocks)
+            cache.page_keys[file.src_uri] = plan.key
     return nav
 
 

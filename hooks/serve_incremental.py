@@ -9,8 +9,10 @@ category pages showing stale excerpts and the search index holding only the rebu
   recategorised, retagged, re-described or drafted; mkdocs.yml; anything in nn/ or hooks/;
   a template or stylesheet) rebuilds everything, as a normal build would;
 - otherwise each changed post is rebuilt, with the index, archive and category pages that
-  show it (its excerpt and read time appear there), and every post whose code or executed
-  blocks come from a changed ``snippets/<folder>/``.
+  show it (its excerpt and read time appear there), every post whose code or executed
+  blocks come from a changed ``snippets/<folder>/``, and every post whose executed blocks
+  ran or read a changed file the last time they ran (recorded by execution/deps.py: a
+  snippet that imports another post's snippets).
 
 The search index is Pagefind's, made from the written site after every build
 (hooks/search.py), so it covers the pages rebuilt now and the ones kept alike.
@@ -28,6 +30,7 @@ import re
 import types
 from pathlib import Path
 
+from execution import cache as execution_cache  # hooks/ is on sys.path while hooks load
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
@@ -148,6 +151,7 @@ def on_nav(nav, config, files):
         if any(f"{folder}/" in post.markdown or f"snippets.{folder}" in post.markdown
                for folder in folders):
             changed_posts.add(src)
+    changed_posts |= execution_cache.pages_depending_on(changed_files) & posts.keys()
     views = [file.page for file in pages(files) if isinstance(file.page, View)]
     rebuilt_views = {id(view) for view in views
                      if any(p.file.src_uri in changed_posts for p in shown_posts(blog, view))}

@@ -7,12 +7,30 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import json
+import os
+import subprocess
+import sys
+
 from tests.conftest import run_build
 from tests.site.test_execute import POST, append, counts
-from tests.site.test_serve_incremental import serve_builds
+from tests.site.test_serve_incremental import DRIVER
 
 BETA = "docs/blog/posts/2026-01-06-beta-layer.md"
 LAST_BLOCK = "print_table()\n```\n"
+
+
+def serve_builds(project: Path, site: Path, steps: list) -> list[dict]:
+    """The preview's builds after each step, with a private cache (its entries are what
+    decides which posts a save rebuilds)."""
+    edits = project.parent / "edits.json"
+    edits.write_text(json.dumps(steps))
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project),
+           "BLOG_CACHE_DIR": str(project.parent / "cache")}
+    result = subprocess.run([sys.executable, str(DRIVER), str(site), str(edits)], cwd=project,
+                            env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
 
 def pages(site: Path) -> dict[str, bytes]:
@@ -74,8 +92,8 @@ def test_only_the_posts_that_ran_an_edited_function_run_again(fixture_project,
     assert build() == (0, total)
 
     # Linear.forward: run by the beta post only (its layer), whose output changes.
-    edit("nn/linear.py", "        return y\n        # --8<-- [end:forward]",
-         "        return y[:, :1]\n        # --8<-- [end:forward]")
+    end = "        # --8<-" + "- [end:forward]"  # not a marker in this file
+    edit("nn/linear.py", f"        return y\n{end}", f"        return y[:, :1]\n{end}")
     beta_blocks = (fixture_project / BETA).read_text().count('exec="on"')
     assert build() == (beta_blocks, total - beta_blocks)
     assert beta_output() == "(4, 1)\n"  # never stale
@@ -108,3 +126,25 @@ def test_the_preview_names_a_failing_block_stays_up_and_recovers(fixture_project
     assert not fixed["errors"], fixed["errors"]
     page = next((tmp_path / "served" / "blog").glob("2026/01/05/*/index.html"))
     assert "fixed-output" in page.read_text()
+
+
+def test_the_preview_rebuilds_a_post_whose_blocks_ran_an_edited_snippet(fixture_project,
+                                                                         tmp_path) -> None:
+    # The beta post's snippet calls the alpha post's `descend`; the beta post's Markdown
+    # never names alpha's folder: only the recorded dependencies know.
+    shapes = fixture_project / "snippets/beta_layer/shapes.py"
+    text = shapes.read_text()
+    text = text.replace("from nn import Linear\n",
+                        "from nn import Linear\nfrom snippets.alpha_descent.steps import descend\n")
+    text = text.replace("    layer = Linear(features_in, features_out)\n",
+                        "    layer = Linear(features_in, features_out)\n"
+                        "    descend(lambda t: t, np.zeros(1), 0.1, 1)\n")
+    shapes.write_text(text)
+    assert "alpha_descent" not in (fixture_project / BETA).read_text()
+    steps = [[["snippets/alpha_descent/steps.py", "path = [np.asarray(start, dtype=float)]",
+               "path = [np.array(start, dtype=float)]"]]]
+    first, save = serve_builds(fixture_project, tmp_path / "served", steps)
+    assert not first["errors"] and not save["errors"], save["errors"]
+    assert not save["full"]
+    assert any("/beta-" in url for url in save["rebuilt"]), save["rebuilt"]
+    assert any("/alpha-" in url for url in save["rebuilt"]), save["rebuilt"]
