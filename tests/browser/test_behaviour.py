@@ -39,11 +39,18 @@ def search(page, word: str) -> None:
 def assert_search_lists(page, word: str, url: str) -> None:
     """Searching ``word`` lists ``url``, or a section of it (URL + ?highlight=... #anchor)."""
     search(page, word)
-    found = """(url) => [...document.querySelectorAll('.md-search-result__item a')]
-                 .some((a) => { const u = new URL(a.href); u.search = u.hash = '';
-                                return u.href === url; })"""
+    # Listed, or a "Show more" away (results come five at a time; a common word has many).
+    found_or_more = """(url) => {
+      const listed = [...document.querySelectorAll('.md-search-result__item a')]
+        .some((a) => { const u = new URL(a.href); u.search = u.hash = '';
+                       return u.href === url; });
+      return listed ? 'found' : document.querySelector('.md-search-result__more') ? 'more'
+                                                                                : false;
+    }"""
     try:
-        page.wait_for_function(found, arg=url, timeout=10_000)
+        while page.wait_for_function(found_or_more, arg=url,
+                                     timeout=10_000).json_value() == "more":
+            page.locator(".md-search-result__more").click()
     except PlaywrightTimeout:
         shown = page.locator(".md-search-result").inner_text()
         pytest.fail(f"searching {word!r} did not list {url}; the results read:\n{shown}")

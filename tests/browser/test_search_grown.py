@@ -49,3 +49,28 @@ def test_a_post_on_index_page_3_is_found_by_its_own_word(browser, grown) -> None
         page.locator("mark").first.wait_for(timeout=10_000)
     finally:
         context.close()
+
+
+def test_many_results_come_five_at_a_time(browser, grown) -> None:
+    site, served = grown
+    context = browser.new_context(proxy=served.proxy)
+    page = context.new_page()
+    try:
+        page.goto(served.root_url, wait_until="networkidle")
+        page.locator("body").press("/")
+        page.locator("input.md-search__input").press_sequentially("grown")
+        items = page.locator(".md-search-result__list > li > a")
+        items.first.wait_for(timeout=10_000)
+        meta = page.locator(".md-search-result__meta").inner_text()
+        # Every grown post (and the pages that list titles: the calendar's topics index).
+        assert int(meta.split()[0]) >= 30, meta
+        assert items.count() == 5
+        page.locator(".md-search-result__more").click()
+        page.wait_for_function("document.querySelectorAll("
+                               "'.md-search-result__list > li > a').length === 10")
+        # Arrows move through the results; Enter follows the focused one.
+        page.locator("input.md-search__input").press("ArrowDown")
+        focused = page.evaluate("document.activeElement.getAttribute('href')")
+        assert focused == items.first.get_attribute("href")
+    finally:
+        context.close()
