@@ -1,4 +1,4 @@
-"""Two speed-ups that change no output, for every build and every `make serve` rebuild.
+"""Speed-ups that change no output, for every build and every `make serve` rebuild.
 
 - The blog plugin reads the front matter of every post on every build with PyYAML's
   pure-Python loader; libyaml's (``CSafeLoader``, in PyYAML's wheels) builds the same values
@@ -6,11 +6,17 @@
 - MkDocs makes a new theme environment for each build, so every template is compiled again;
   a bytecode cache in ``.cache/jinja`` (keyed by Jinja on each template's source) keeps the
   compiled templates between builds.
+- The blog plugin makes a post's excerpt, for each index, archive and category page that
+  lists it, by converting the whole post and keeping what comes before ``<!-- more -->``:
+  with code, executed output and figures after it, that was half of a warm build. Only the
+  part before the separator is converted now, with the link and abbreviation definitions
+  of the rest (which the excerpt may use).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import jinja2
@@ -24,6 +30,29 @@ CACHE_DIR = Path(os.environ.get("BLOG_CACHE_DIR", ROOT / ".cache")) / "jinja"
 
 # Applied when MkDocs loads this hook, before the blog plugin reads any post.
 blog_structure.SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Reference-style link targets ([id]: url) and abbreviations (*[HTML]: ...), on their lines.
+DEFINITION = re.compile(r"^ {0,3}(?:\[[^\]\n]+\]|\*\[[^\]\n]+\]):[^\n]*$", re.MULTILINE)
+# What stands for the rest of the post: the plugin only tests that there is a rest, to show
+# "Continue reading".
+REST = "<!-- the rest of the post -->"
+_render_whole_post = blog_structure.Excerpt.render
+
+
+def render_excerpt(excerpt, page, separator: str) -> None:
+    post = excerpt.post
+    head, found, rest = post.markdown.partition(separator)
+    if not found:
+        return _render_whole_post(excerpt, page, separator)
+    whole = post.markdown
+    post.markdown = "\n\n".join([head + separator, *DEFINITION.findall(rest), REST])
+    try:
+        return _render_whole_post(excerpt, page, separator)
+    finally:
+        post.markdown = whole
+
+
+blog_structure.Excerpt.render = render_excerpt
 
 
 @event_priority(100)  # before any template is loaded
