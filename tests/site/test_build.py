@@ -124,3 +124,14 @@ def test_post_page_has_typeset_math_and_included_code(built_fixture) -> None:
     assert "def df_dy(x: float, y: float)" not in html  # highlighted, so split into spans
     assert "df_dy" in html and "return x**2 * np.cos(y)" not in html
     assert "--8&lt;--" not in html and "--8<--" not in html
+
+
+def test_excerpts_use_definitions_from_the_rest_and_link_to_it(built_fixture) -> None:
+    # Only the part before <!-- more --> is converted for the index (hooks/build_speed.py),
+    # with the link definitions of the rest; "Continue reading" still leads to the post.
+    index = (built_fixture.site / "blog" / "index.html").read_text(encoding="utf-8")
+    excerpt = index[index.index('href="2026/01/05/alpha-one-descent-step/"'):]
+    excerpt = excerpt[:excerpt.index("</article>")]
+    assert '<a href="../about/">a link</a>' in excerpt
+    assert "Continue reading" in excerpt
+    assert "Descent" not in excerpt  # a heading after the separator
