@@ -1,4 +1,5 @@
-"""Finite-difference checks of a module's backward pass, shared by the tests of nn/.
+"""Finite-difference checks of a module's backward pass, shared by the tests of nn/, and
+the memory a repeated pass allocates.
 
 The scalar checked is ``L = sum(module(x) * w)`` with fixed random weights ``w``, so
 ``dL/d(output) = w`` and every output entry matters to the check.
@@ -6,6 +7,7 @@ The scalar checked is ``L = sum(module(x) * w)`` with fixed random weights ``w``
 
 from __future__ import annotations
 
+import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
@@ -48,3 +50,21 @@ def check_loss_gradients(
     criterion(x, target)
     analytic = criterion.backward()
     return gradcheck(lambda *_: criterion(x, target), [x], [analytic.copy()], rtol=rtol)
+
+
+def repeated_pass_peak(module: Module, x: np.ndarray) -> tuple[int, int]:
+    """Peak bytes that a second forward+backward on ``x`` allocates (NumPy reports to
+    tracemalloc), and the bytes it must return (the output and the input gradient). A layer
+    that reuses its buffers allocates little more than the second number."""
+    g = np.ones(module.output_shape(x.shape), x.dtype)
+    module(x)
+    module.backward(g)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        module(x)
+        module.backward(g)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, x.nbytes + g.nbytes

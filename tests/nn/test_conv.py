@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layer_gradcheck import repeated_pass_peak
 
 from nn.conv import (
     Conv2d,
@@ -335,21 +336,8 @@ def test_a_new_input_shape_gets_new_buffers() -> None:
 def test_repeated_calls_reuse_the_column_matrix() -> None:
     # Once the buffers exist, a forward+backward allocates only what it returns (the output
     # and the input gradient) and small temporaries, never another column matrix.
-    import tracemalloc
-
     layer = Conv2d(8, 16, 3, padding=1, dtype=np.float32, algorithm="im2col", rng=0)
     x = np.random.default_rng(0).standard_normal((16, 8, 20, 20)).astype(np.float32)
-    g = np.ones(layer.output_shape(x.shape), np.float32)
-    layer(x)
-    layer.backward(g)
+    peak, returned = repeated_pass_peak(layer, x)
     columns = layer._grid.cols.nbytes
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        layer(x)
-        layer.backward(g)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    returned = x.nbytes + g.nbytes  # the input gradient and the output
     assert peak < returned + columns / 4, (peak, returned, columns)

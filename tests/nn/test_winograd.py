@@ -3,12 +3,11 @@ Winograd path against the loop reference, finite differences and the im2col path
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layer_gradcheck import repeated_pass_peak
 
 from nn.conv import (
     WINOGRAD_MIN_IN_CHANNELS,
@@ -384,17 +383,6 @@ def test_zero_regions_stay_zero_between_calls() -> None:
 def test_repeated_calls_reuse_the_transform_buffers() -> None:
     layer = Conv2d(16, 16, 3, padding=1, dtype=np.float32, algorithm="winograd", rng=0)
     x = rng.standard_normal((8, 16, 20, 20)).astype(np.float32)
-    g = np.ones(layer.output_shape(x.shape), np.float32)
-    layer(x)
-    layer.backward(g)
+    peak, returned = repeated_pass_peak(layer, x)
     transformed = layer._tiles.transformed.nbytes
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        layer(x)
-        layer.backward(g)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    returned = x.nbytes + g.nbytes  # the input gradient and the output
     assert peak < returned + transformed / 4, (peak, returned, transformed)
