@@ -59,6 +59,7 @@ class PageState:
     blocks: list[cache.Block] = field(default_factory=list)  # as the conversion met them
     errors: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)  # every block, in order: the script
+    figures: dict[str, str] = field(default_factory=dict)  # file name: SVG, beside the page
 
 
 @dataclass
@@ -77,6 +78,7 @@ class BuildState:
     finished: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     scripts: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)
+    figures: dict[str, dict[str, str]] = field(default_factory=dict)  # by page src_uri
 
 
 state = BuildState()
@@ -174,7 +176,7 @@ def formatter(source, language, class_name, options, md, **kwargs) -> str:
         page.codes.append(source)
         result = result_of(page, block)
         record_errors(page, len(page.blocks), block, result)
-        return fence.render(source, options, result, md)
+        return fence.render(source, options, result, md, page.figures)
     except Exception as error:
         # Superfences swallows a formatter's exception and prints the fence as text;
         # record it so that the page fails instead.
@@ -258,18 +260,23 @@ def on_page_content(html_content, page, config, files):
             "repository)</small></p>"
         )
         state.scripts[page.file.src_uri] = (page.title or "", page.url, list(state.page.codes))
+    if state.page and state.page.figures:
+        state.figures[page.file.src_uri] = dict(state.page.figures)
     return html_content
 
 
 def on_post_page(output, page, config):
+    folder = Path(config.site_dir) / Path(page.file.dest_uri).parent
     found = state.scripts.get(page.file.src_uri)
     if found:
         title, url, codes = found
-        target = Path(config.site_dir) / Path(page.file.dest_uri).parent / \
-            script.script_name(page)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(script.script_text(title, url, codes, config.site_url or ""),
-                          encoding="utf-8")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / script.script_name(page)).write_text(
+            script.script_text(title, url, codes, config.site_url or ""), encoding="utf-8")
+    # The figures, beside the page that shows them (execution/figures.py).
+    for name, svg in state.figures.get(page.file.src_uri, {}).items():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(svg, encoding="utf-8")
     return output
 
 

@@ -16,9 +16,7 @@ default 120) and ``memory`` (the worker's address-space limit, such as ``"8G"``;
 
 from __future__ import annotations
 
-import html
-
-from execution import display
+from execution import display, figures
 from execution.cache import Block
 
 OPTIONS = {"exec", "session", "show", "output", "timeout", "alt", "title", "result", "memory"}
@@ -68,8 +66,9 @@ def highlight(code: str, title: str | None, md) -> str:
     return fences.highlight(code, "python", options, md, classes=[], id_value="", attrs={})
 
 
-def render(source: str, options: dict, result: dict, md) -> str:
-    """The block's HTML: its code and/or its outputs and figures, as ``show`` asks."""
+def render(source: str, options: dict, result: dict, md, files: dict[str, str]) -> str:
+    """The block's HTML: its code and/or its outputs and figures, as ``show`` asks. Each
+    figure goes into ``files`` (name: SVG), to be written beside the page (figures.py)."""
     show = options.get("show", "both")
     parts = []
     if show in ("both", "code"):
@@ -79,11 +78,10 @@ def render(source: str, options: dict, result: dict, md) -> str:
     parts += display.render_outputs(result["outputs"], options.get("output") == "markdown",
                                     options.get("alt"))
     for figure in result["figures"]:
-        svg = figure["svg"].replace(
-            "<svg ", f'<svg role="img" aria-label="{html.escape(figure["alt"] or "", True)}" ',
-            1,
-        )
-        parts.append(f'<figure class="exec-figure">{svg}</figure>')
+        svg = figures.minify(figure["svg"])
+        name = figures.file_name(len(files) + 1, svg)
+        files[name] = svg
+        parts.append(figures.image(name, figure["alt"] or "", svg))
     return "\n".join(parts)
 
 

@@ -237,8 +237,11 @@ def test_stderr_and_warnings_are_set_apart_from_stdout(delta) -> None:
                      r"UserWarning</p><pre><code>careful with that</code>", delta)
 
 
-def test_a_returned_figure_is_drawn_once_not_printed(delta) -> None:
-    assert delta.count('aria-label="A rising line"') == 1
+def test_a_returned_figure_is_drawn_once_not_printed(features, delta) -> None:
+    shown = re.findall(r'<img src="(figure-\d+-\w+\.svg)" alt="A rising line"', delta)
+    assert len(shown) == 1, delta
+    post = next((features["site"] / "blog").glob("2026/01/09/*/"))
+    assert (post / shown[0]).read_text(encoding="utf-8").startswith("<svg")
     assert "Figure(" not in delta and "&lt;Figure" not in delta
 
 
