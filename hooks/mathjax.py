@@ -172,7 +172,7 @@ def _number(value: Decimal) -> str:
     return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def relative_path(d: str) -> str:
     """The same outline with relative commands (``q`` for ``Q``...): a point is written as
     its offset from the previous one, a number of one to three digits rather than up to
