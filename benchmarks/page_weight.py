@@ -4,13 +4,27 @@
 
 Without SITE_DIR, builds the site strictly into a temporary directory first. Each post is
 loaded in headless Chromium (the system's, as in the browser tests) with an empty cache,
-from a local server at the deployed path; the table sums the response bodies by kind
-(HTML, CSS, JS, fonts, images, other) and judges posts with math against a 600 KB budget.
-Then it searches the post's longest title word in the header's search box, as a reader
-would, and adds what that one query downloads (Pagefind's script, its WebAssembly, the
-index chunk and the results' fragments): the "search" column, and "+search gzip". The
-local server does not compress, so "sent" is what an uncompressed server would send; "gzip"
-estimates what GitHub Pages sends (it gzips text).
+from a local server at the deployed path, in three steps, each with its own columns:
+
+- "at load": the response bodies until the network is quiet, by kind (HTML, CSS, JS,
+  fonts, images, other);
+- "scroll": what a reader who scrolls to the end then downloads, a screen at a time: the
+  figures, which are files loaded lazily (``<img loading="lazy">``) once they come near
+  the screen;
+- "search": the post's longest title word typed into the header's search box, as a reader
+  would, and what that one query downloads (Pagefind's script, its WebAssembly, the index
+  chunk and the results' fragments).
+
+"page+search" is the page at load plus the query, gzip, which the target bounds; "+scroll"
+adds the figures. The local server does not compress, so "sent" is what an uncompressed
+server would send; "gzip" estimates what GitHub Pages sends (it gzips text; Pagefind's
+files are compressed already). Posts with math are judged against a 600 KB budget on all
+that the page itself downloads (at load and on scroll, sent and gzip).
+
+    python benchmarks/page_weight.py --requests [SITE_DIR] [POST...]
+
+lists every request of the posts whose path contains one of POST (all without), at load,
+on scroll and for the query, with its size sent and gzip.
 """
 
 from __future__ import annotations
@@ -43,11 +57,11 @@ def build(site: Path) -> None:
                     "--site-dir", str(site)], cwd=ROOT, env=env, check=True)
 
 
-def bodies(responses: list) -> list[bytes]:
+def bodies(responses: list) -> list[tuple[str, bytes, str]]:
     found = []
     for response in responses:
         try:
-            found.append((response.request.resource_type, response.body()))
+            found.append((response.request.resource_type, response.body(), response.url))
         except Exception:  # redirects and aborted requests have no body
             continue
     return found
@@ -67,56 +81,130 @@ def search_word(page) -> str:
     return max(words, key=len) if words else "gradient"
 
 
-def weigh(browser, served, url: str) -> tuple[dict[str, int], int, int]:
-    """Bytes per kind of resource and the gzip-compressed total for one cold load, and the
-    gzip-compressed bytes of one search from that page (its "search" kind)."""
+# A reader scrolling to the end, a screen at a time, so that every lazily loaded image
+# on the way comes near the screen (a jump to the end would pass them by).
+SCROLL_THROUGH = """async () => {
+  const step = window.innerHeight;
+  for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
+    window.scrollTo(0, y);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  window.scrollTo(0, document.documentElement.scrollHeight);
+}"""
+
+
+def gzipped(found: list) -> int:
+    return sum(len(gzip.compress(body, 6)) for _, body, _ in found)
+
+
+def steps(browser, served, url: str) -> dict[str, list[tuple[str, bytes, str]]]:
+    """(kind, body, url) of every response of one cold load of ``url``, then of scrolling
+    to the end, then of one search from the header's box."""
     context = browser.new_context(viewport=DESKTOP, proxy=served.proxy)
     page = context.new_page()
-    sizes: dict[str, int] = defaultdict(int)
     responses = []
     page.on("response", lambda response: responses.append(response))
+    found = {}
     page.goto(url, wait_until="networkidle")
-    loaded = bodies(responses)
+    found["load"] = bodies(responses)
+    responses.clear()
+    page.evaluate(SCROLL_THROUGH)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    found["scroll"] = bodies(responses)
     responses.clear()
     page.locator("body").press("/")
     page.locator("input.md-search__input").press_sequentially(search_word(page))
     page.locator(".md-search-result__item").first.wait_for(timeout=30_000)
     page.wait_for_load_state("networkidle")
-    searched = bodies(responses)
+    found["search"] = bodies(responses)
     # How long Pagefind takes to answer another query, now that it is loaded.
     script = served.root_url + "pagefind/pagefind.js"
-    sizes["query_ms"] = page.evaluate(QUERY_TIME, [script, "weight"])
-    for kind, body in loaded:
-        sizes[KINDS.get(kind, "other")] += len(body)
-    sizes["search"] = sum(len(body) for _, body in searched)
-    compressed = sum(len(gzip.compress(body, 6)) for _, body in loaded)
-    search_compressed = sum(len(gzip.compress(body, 6)) for _, body in searched)
-    sizes["math"] = int(page.locator("mjx-container").count() > 0)
+    found["query_ms"] = page.evaluate(QUERY_TIME, [script, "weight"])
+    found["math"] = page.locator("mjx-container").count() > 0
     context.close()
-    return sizes, compressed, search_compressed
+    return found
+
+
+def weigh(browser, served, url: str) -> tuple[dict[str, int], int, int]:
+    """Bytes per kind of resource and the gzip-compressed total for one cold load, and the
+    gzip-compressed bytes of one search from that page (its "search" kind). What scrolling
+    to the end adds (the lazily loaded figures) is in ``sizes["scroll"]`` (sent) and
+    ``sizes["scroll_gzip"]``, apart from the kinds and the load's total."""
+    found = steps(browser, served, url)
+    sizes: dict[str, int] = defaultdict(int)
+    for kind, body, _ in found["load"]:
+        sizes[KINDS.get(kind, "other")] += len(body)
+    sizes["scroll"] = sum(len(body) for _, body, _ in found["scroll"])
+    sizes["scroll_gzip"] = gzipped(found["scroll"])
+    sizes["search"] = sum(len(body) for _, body, _ in found["search"])
+    sizes["query_ms"] = found["query_ms"]
+    sizes["math"] = int(found["math"])
+    return sizes, gzipped(found["load"]), gzipped(found["search"])
+
+
+def list_requests(site: Path, wanted: list[str]) -> int:
+    """Every request of the chosen posts, step by step, sent and gzip."""
+    with serve(site) as served, sync_playwright() as playwright:
+        browser = launch(playwright)
+        for post in post_pages(site):
+            name = post.parent.relative_to(site / "blog").as_posix()
+            if wanted and not any(word in name for word in wanted):
+                continue
+            found = steps(browser, served, page_url(served.root_url, site, post))
+            print(f"\n{name}  (KB sent, KB gzip)")
+            for step in ("load", "scroll", "search"):
+                for kind, body, address in found[step]:
+                    address = address.removeprefix(served.root_url)
+                    print(f"  {step:<7}{kind:<11}{len(body) / 1024:>7.1f}"
+                          f"{len(gzip.compress(body, 6)) / 1024:>7.1f}  {address[:90]}")
+                print(f"  {step:<7}{'total':<11}"
+                      f"{sum(len(b) for _, b, _ in found[step]) / 1024:>7.1f}"
+                      f"{gzipped(found[step]) / 1024:>7.1f}")
+        browser.close()
+    return 0
 
 
 def main() -> int:
-    if len(sys.argv) > 1:
-        site = Path(sys.argv[1]).resolve()
-        temporary = None
+    arguments = sys.argv[1:]
+    requests = "--requests" in arguments
+    arguments = [a for a in arguments if a != "--requests"]
+    temporary = None
+    if arguments and Path(arguments[0]).is_dir():
+        site = Path(arguments.pop(0)).resolve()
     else:
         temporary = tempfile.TemporaryDirectory()
         site = Path(temporary.name) / "site"
         build(site)
+    try:
+        if requests:
+            return list_requests(site, arguments)
+        return table(site)
+    finally:
+        if temporary:
+            temporary.cleanup()
+
+
+def table(site: Path) -> int:
     posts = post_pages(site)
     if not posts:
         print(f"no posts in {site}")
         return 1
     columns = ["html", "css", "js", "font", "img", "other"]
-    header = (f"{'post':<58}" + "".join(f"{c:>8}" for c in columns)
-              + f"{'sent':>9}{'gzip':>8}{'search':>8}{'+search gzip':>13}{'query ms':>9}"
-              + "  verdict (sent / gzip)")
-    print(f"KB per post (1 KB = 1024 bytes), budget {BUDGET_KB} KB for posts with math\n")
+    groups = (f"{'':<50}{'at load':-^54}{'scroll':-^14}{'search':-^14}"
+              f"{'gzip totals':-^22}")
+    header = (f"{'post':<50}" + "".join(f"{c:>6}" for c in columns)
+              + f"{'sent':>9}{'gzip':>9}" + f"{'sent':>7}{'gzip':>7}" * 2
+              + f"{'page+search':>12}{'+scroll':>10}{'query ms':>9}"
+              + "  budget (sent / gzip)")
+    print(f"KB per post (1 KB = 1024 bytes); budget {BUDGET_KB} KB for posts with math, on "
+          "what the page downloads at load and on scroll\n")
+    print(groups)
     print(header)
     print("-" * len(header))
     over = 0
     with_search: list[int] = []
+    with_scroll: list[int] = []
     query_times: list[float] = []
     with serve(site) as served, sync_playwright() as playwright:
         browser = launch(playwright)
@@ -124,27 +212,30 @@ def main() -> int:
             url = page_url(served.root_url, site, post)
             sizes, compressed, search_compressed = weigh(browser, served, url)
             with_search.append(compressed + search_compressed)
+            with_scroll.append(compressed + sizes["scroll_gzip"] + search_compressed)
             total = sum(sizes[c] for c in columns)
             if sizes["math"]:
                 judged = ["ok" if size <= BUDGET_KB * 1024 else "OVER"
-                          for size in (total, compressed)]
+                          for size in (total + sizes["scroll"],
+                                       compressed + sizes["scroll_gzip"])]
                 verdict = " / ".join(judged)
                 over += judged[0] == "OVER"
             else:
                 verdict = "(no math)"
             name = post.parent.relative_to(site / "blog").as_posix()
-            print(f"{name[:57]:<58}" + "".join(f"{sizes[c] / 1024:>8.0f}" for c in columns)
-                  + f"{total / 1024:>9.0f}{compressed / 1024:>8.0f}"
-                  + f"{sizes['search'] / 1024:>8.0f}"
-                  + f"{(compressed + search_compressed) / 1024:>13.0f}"
+            print(f"{name[:49]:<50}" + "".join(f"{sizes[c] / 1024:>6.0f}" for c in columns)
+                  + f"{total / 1024:>9.0f}{compressed / 1024:>9.0f}"
+                  + f"{sizes['scroll'] / 1024:>7.0f}{sizes['scroll_gzip'] / 1024:>7.0f}"
+                  + f"{sizes['search'] / 1024:>7.0f}{search_compressed / 1024:>7.0f}"
+                  + f"{with_search[-1] / 1024:>12.0f}{with_scroll[-1] / 1024:>10.0f}"
                   + f"{sizes['query_ms']:>9.0f}  {verdict}")
             query_times.append(sizes["query_ms"])
         browser.close()
-    if temporary:
-        temporary.cleanup()
     print(f"\n{over} of {len(posts)} posts over the {BUDGET_KB} KB budget (uncompressed)")
     print(f"a post page plus one search, gzip: median {median(with_search) / 1024:.0f} KB, "
           f"largest {max(with_search) / 1024:.0f} KB (target <= {SEARCH_TARGET_KB} KB)")
+    print(f"the same with the figures a reader who scrolls to the end loads: median "
+          f"{median(with_scroll) / 1024:.0f} KB, largest {max(with_scroll) / 1024:.0f} KB")
     print(f"a new query once search is loaded (5 results' data): median "
           f"{median(query_times):.0f} ms, slowest {max(query_times):.0f} ms (target < 300 ms)")
     return 0
