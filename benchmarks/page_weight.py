@@ -172,6 +172,9 @@ def main() -> int:
     temporary = None
     if arguments and Path(arguments[0]).is_dir():
         site = Path(arguments.pop(0)).resolve()
+    elif arguments and not requests:
+        print(f"no site at {arguments[0]} (SITE_DIR must be a built site's directory)")
+        return 2
     else:
         temporary = tempfile.TemporaryDirectory()
         site = Path(temporary.name) / "site"
