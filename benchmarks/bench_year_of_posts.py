@@ -9,8 +9,10 @@ own test and distinct code, then measures side by side in one run:
 - stock: the same posts built by Material from the same mkdocs.yml without its `hooks:`
   section (executed blocks shown as plain code, notebook posts as their Markdown);
 - the blocks' own execution time, as the build reports it ("Executed blocks: ...");
-- `pytest -n 2` on the copy with the warm cache, in two runs: the posts' own tests
-  (tests/snippets/) and the rest (everything else in tests/), plus `ruff check .`;
+- `make test`'s steps on the copy with the warm cache: `ruff check .`, the strict build of
+  the blog the tests read (tests/build_site.py), then `pytest -n 2` in two runs: the posts'
+  own tests (`-m post`: tests/snippets/ and each post's page in Chromium) and the rest
+  (`-m "not post"`);
 - the bytes a post page downloads (benchmarks/page_weight.py's measurement, in Chromium).
 
 A clone k of ``<date>-<slug>.md`` (snippets in ``snippets/<module>/``, test
@@ -32,7 +34,8 @@ Usage:
     python benchmarks/bench_year_of_posts.py --posts 365 --baseline-json five.json
 Options: --no-tests (builds only), --no-weight, --ref REV (default HEAD; --worktree for
 uncommitted files), --save-cache DIR (keep the warm cache,
-e.g. for bench_preview.py --cache DIR), --check (strict build and tests only, no timing).
+e.g. for bench_preview.py --cache DIR), --keep DIR (keep each size's built copy in DIR),
+--check (strict build and tests only, no timing).
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ POSTS = Path("docs/blog/posts")
 # The whole project (all the build and the tests read), but not these local directories.
 SKIPPED = {".git", ".venv", "node_modules", ".cache", "site", ".hypothesis", ".pytest_cache",
            ".ruff_cache", "nn.egg-info", "screenshots", "__pycache__"}
+SITE_RECORD = ".cache/site-build.json"  # where `make test` records its build of the blog
 IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "screenshots")
 # "Executed blocks: 30 ran (16.8 s), 0 from cache", since 8becbb8 with ", 9.1 s wall on 2
 # workers" after the blocks' own seconds.
@@ -259,12 +263,22 @@ def build(project: Path, cache: Path, strict: bool = True) -> tuple[float, str]:
     return seconds, result.stdout + result.stderr
 
 
-def run_tests(project: Path, *selection: str) -> tuple[float, str]:
-    """Wall time of ``pytest -n 2`` over ``selection`` in the copy, and its summary line."""
+def build_for_tests(project: Path) -> float:
+    """The strict build `make test` makes before pytest (tests/build_site.py), warm."""
     start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tests.build_site", str(project / SITE_RECORD)],
+                   cwd=project, env=environment(project), check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def run_tests(project: Path, *selection: str) -> tuple[float, str]:
+    """Wall time of ``pytest -n 2`` over ``selection`` in the copy (on the build of
+    ``build_for_tests``, as `make test` runs it), and its summary line."""
+    start = time.perf_counter()
+    env = {**environment(project), "BLOG_BUILT_SITE": str(project / SITE_RECORD)}
     result = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-p",
                              "no:cacheprovider", "-q", "--durations=8", *selection], cwd=project,
-                            env=environment(project), capture_output=True, text=True)
+                            env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     summary = lines[-1].strip("= ") if lines else result.stderr[-300:]
@@ -316,7 +330,8 @@ def load() -> str:
 
 
 def measure(posts: int, work: Path, tests: bool, weight: bool,
-            save_cache: Path | None, worktree: bool, ref: str = "HEAD") -> dict:
+            save_cache: Path | None, worktree: bool, ref: str = "HEAD",
+            keep: bool = False) -> dict:
     ours, stock = work / f"ours-{posts}", work / f"stock-{posts}"
     every = make_project(ours, posts, worktree=worktree, ref=ref)
     make_project(stock, posts, stock=True, worktree=worktree, ref=ref)
@@ -345,14 +360,17 @@ def measure(posts: int, work: Path, tests: bool, weight: bool,
     if tests:
         print(f"  pytest (load {load()})", flush=True)
         r["ruff"] = ruff(ours)
-        r["posts_tests"], r["posts_summary"] = run_tests(ours, "tests/snippets")
-        r["rest_tests"], r["rest_summary"] = run_tests(ours, "tests", "--ignore=tests/snippets")
-        r["make_test"] = r["ruff"] + r["posts_tests"] + r["rest_tests"]
-        print(f"  posts' tests {r['posts_tests']:.0f} s ({r['posts_summary']}); rest "
-              f"{r['rest_tests']:.0f} s ({r['rest_summary']})", flush=True)
+        r["site_build"] = build_for_tests(ours)
+        r["posts_tests"], r["posts_summary"] = run_tests(ours, "-m", "post")
+        r["rest_tests"], r["rest_summary"] = run_tests(ours, "-m", "not post")
+        r["make_test"] = r["ruff"] + r["site_build"] + r["posts_tests"] + r["rest_tests"]
+        print(f"  site build {r['site_build']:.0f} s; posts' tests {r['posts_tests']:.0f} s "
+              f"({r['posts_summary']}); rest {r['rest_tests']:.0f} s ({r['rest_summary']})",
+              flush=True)
     r["load_end"] = load()
-    shutil.rmtree(ours)
     shutil.rmtree(stock)
+    if not keep:
+        shutil.rmtree(ours)
     return r
 
 
@@ -386,12 +404,13 @@ def report(results: list[dict]) -> None:
               + f" | {r['cold_ran']}/{r['cold_cached']}; "
               f"{r['warm_ran']}/{r['warm_cached']} | {r['load_start']} -> {r['load_end']} |")
     if any("make_test" in r for r in results):
-        print("\n| posts | ruff s | posts' own tests s | rest of tests s | make test (sum) min "
-              "| posts' tests | rest |")
-        print("| ---: | ---: | ---: | ---: | ---: | --- | --- |")
+        print("\n| posts | ruff s | site build s | posts' own tests s | rest of tests s "
+              "| make test (sum) min | posts' tests | rest |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
         for r in results:
             if "make_test" in r:
-                print(f"| {r['posts']} | {r['ruff']:.1f} | {r['posts_tests']:.0f} "
+                print(f"| {r['posts']} | {r['ruff']:.1f} | {r['site_build']:.0f} "
+                      f"| {r['posts_tests']:.0f} "
                       f"| {r['rest_tests']:.0f} | {r['make_test'] / 60:.1f} "
                       f"| {r['posts_summary']} | {r['rest_summary']} |")
     if any("weight" in r for r in results):
@@ -451,6 +470,9 @@ def main() -> None:
     parser.add_argument("--worktree", action="store_true",
                         help="copy the working tree (default: the last commit, HEAD)")
     parser.add_argument("--ref", default="HEAD", help="the commit to measure (default HEAD)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="work in DIR (new or empty) and keep each size's copy there, "
+                             "built, with its warm cache, e.g. to rerun tests on it")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.posts]
     commit = subprocess.run(["git", "log", "-1", "--format=%h %cs", args.ref], cwd=ROOT,
@@ -458,12 +480,18 @@ def main() -> None:
     print(f"blog at {'the working tree' if args.worktree else args.ref} ({commit}); "
           f"sizes {sizes}", flush=True)
     sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT / "tests" / "browser")]
+    if args.keep and args.keep.exists() and any(args.keep.iterdir()):
+        sys.exit(f"--keep {args.keep}: expected a new or empty directory, it holds files")
     with tempfile.TemporaryDirectory(prefix="year-of-posts-") as temporary:
+        work = args.keep or Path(temporary)
+        work.mkdir(parents=True, exist_ok=True)
         if args.check:
-            check(sizes[0], Path(temporary), args.worktree, args.ref)
+            check(sizes[0], work, args.worktree, args.ref)
             return
-        results = [measure(n, Path(temporary), not args.no_tests, not args.no_weight,
-                           args.save_cache, args.worktree, args.ref) for n in sizes]
+        results = [measure(n, work, not args.no_tests, not args.no_weight, args.save_cache,
+                           args.worktree, args.ref, keep=bool(args.keep)) for n in sizes]
+    if args.keep:
+        print(f"kept: {', '.join(str(work / f'ours-{n}') for n in sizes)}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     baseline = json.loads(args.baseline_json.read_text()) if args.baseline_json else []

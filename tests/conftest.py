@@ -2,8 +2,10 @@
 
 Two sites are built:
 
-- the real blog, strictly, once per test session (shared by the xdist workers through a
-  lock), for the tests that check what readers get: links, feeds, every page in Chromium;
+- the real blog, strictly, once per test run, for the tests that check what readers get:
+  links, feeds, pages in Chromium. ``make test`` builds it into ``site/`` before pytest
+  starts (``tests/build_site.py``) and names the record in ``BLOG_BUILT_SITE``; a bare
+  ``pytest`` builds it itself, once, shared by the xdist workers through a lock;
 - the small fixture site in ``tests/fixtures/site``, with the project's own hooks, ``nn``
   and configuration, for the tests of the build machinery (fault injection, the execution
   cache, the incremental preview, ``make new``). Their cost does not grow with the blog.
@@ -136,6 +138,10 @@ def build_fixture(fixture_project, tmp_path):
     return build
 
 
+def write_build(build: Build, record: Path) -> None:
+    record.write_text(json.dumps({**asdict(build), "site": str(build.site)}), encoding="utf-8")
+
+
 def shared_build(tmp_path_factory, name: str, make_project) -> Build:
     """Build a site once for the whole test run, whichever xdist worker asks first."""
     base = tmp_path_factory.getbasetemp()
@@ -146,17 +152,35 @@ def shared_build(tmp_path_factory, name: str, make_project) -> Build:
         if not record.is_file():
             project = make_project(base / f"{name}-project")
             build = run_build(project, base / f"{name}-site")
-            record.write_text(json.dumps({**asdict(build), "site": str(build.site)}))
-    build = Build(**json.loads(record.read_text()))
-    build.site = Path(build.site)
+            write_build(build, record)
+    build = read_build(record)
     assert build.returncode == 0, f"strict build of the {name} failed:\n{build.output}"
+    return build
+
+
+def read_build(record: Path) -> Build:
+    build = Build(**json.loads(record.read_text(encoding="utf-8")))
+    build.site = Path(build.site)
     return build
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Build:
     """The real blog, built strictly once per test run."""
+    if os.environ.get("BLOG_BUILT_SITE"):
+        build = read_build(Path(os.environ["BLOG_BUILT_SITE"]))
+        assert build.returncode == 0, f"strict build of the real site failed:\n{build.output}"
+        return build
     return shared_build(tmp_path_factory, "real-site", lambda _: ROOT)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    # A post's own tests are its snippets' tests (and its page's checks, marked where they
+    # are written): `-m post` selects them, `-m "not post"` the rest.
+    snippets = ROOT / "tests" / "snippets"
+    for item in items:
+        if item.path.is_relative_to(snippets):
+            item.add_marker(pytest.mark.post)
 
 
 @pytest.fixture(scope="session")

@@ -177,3 +177,43 @@ def html_pages(site: Path) -> list[Path]:
 def post_pages(site: Path) -> list[Path]:
     """The blog posts' pages, ``blog/YYYY/MM/DD/<slug>/index.html``."""
     return [p for p in html_pages(site) if POST_PAGE.match(p.relative_to(site).as_posix())]
+
+
+LISTING = re.compile(r"^(blog/(?:archive/[^/]+(?:/[^/]+)?/|category/[^/]+/)?)(?:page/(\d+)/)?"
+                     r"index\.html$")
+
+
+def listings(site: Path) -> dict[str, list[Path]]:
+    """The blog's lists of excerpts by list (``blog/``, ``blog/archive/2026/11/``,
+    ``blog/category/optimization/``), each list's pages in order."""
+    found: dict[str, dict[int, Path]] = {}
+    for page in html_pages(site):
+        match = LISTING.match(page.relative_to(site).as_posix())
+        if match:
+            found.setdefault(match.group(1), {})[int(match.group(2) or 1)] = page
+    return {name: [pages[n] for n in sorted(pages)] for name, pages in sorted(found.items())}
+
+
+def sampled_pages(site: Path) -> list[Path]:
+    """The pages other than posts that the browser loads: a number that does not grow with
+    the posts (each post is loaded by its own test, tests/browser/test_post_pages.py).
+
+    Every page that is not a post or a list of excerpts (home, about, API reference, 404...);
+    the blog index's first, second and last pages; each category's first page and the last
+    page of the longest category; the first and last pages of the newest and the oldest
+    month's archive. Every page's HTML, lists included, is checked without a browser too
+    (tests/site/test_markup.py).
+    """
+    lists = listings(site)
+    chosen = [p for p in html_pages(site) if not POST_PAGE.match(p.relative_to(site).as_posix())
+              and not LISTING.match(p.relative_to(site).as_posix())]
+    index = lists.get("blog/", [])
+    chosen += index[:2] + index[-1:]
+    categories = [pages for name, pages in lists.items() if name.startswith("blog/category/")]
+    chosen += [pages[0] for pages in categories]
+    if categories:
+        chosen.append(max(categories, key=len)[-1])
+    months = [pages for name, pages in lists.items() if name.startswith("blog/archive/")]
+    for pages in months[:1] + months[-1:]:
+        chosen += [pages[0], pages[-1]]
+    return sorted(set(chosen))

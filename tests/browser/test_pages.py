@@ -1,4 +1,7 @@
-"""Every page of the built site, as a reader's Chromium gets it: loaded once, checked for all."""
+"""The built site's pages other than posts, as a reader's Chromium gets them: loaded once,
+checked for all. The sample does not grow with the posts (``sampled_pages``); each post is
+loaded by its own test in test_post_pages.py, and every page's HTML is checked in
+tests/site/test_markup.py."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import shutil
 
 import pytest
 from audit import Report, audit, problems
-from harness import DESKTOP, html_pages, page_url, serve
+from harness import DESKTOP, listings, page_url, sampled_pages, serve
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +19,8 @@ def reports(browser, site, served) -> list[Report]:
     context = browser.new_context(viewport=DESKTOP, proxy=served.proxy)
     page = context.new_page()
     try:
-        return [audit(page, page_url(served.root_url, site, path)) for path in html_pages(site)]
+        return [audit(page, page_url(served.root_url, site, path))
+                for path in sampled_pages(site)]
     finally:
         context.close()
 
@@ -26,8 +30,16 @@ def assert_none(reports: list[Report], attribute: str, what: str) -> None:
     assert not found, f"{what}:\n  " + "\n  ".join(found)
 
 
-def test_every_page_was_loaded(reports, site) -> None:
-    assert len(reports) == len(html_pages(site)) >= 5
+def test_the_sample_holds_every_kind_of_page_and_the_lists_ends(reports, site,
+                                                                 served) -> None:
+    lists = listings(site)
+    expected = [lists["blog/"][0], lists["blog/"][-1], site / "404.html", site / "index.html",
+                *(pages[0] for name, pages in lists.items() if "/category/" in name),
+                *(site / "reference").glob("*/index.html")]
+    loaded = {report.url for report in reports}
+    missing = [url for url in (page_url(served.root_url, site, page) for page in expected)
+               if url not in loaded]
+    assert not missing, f"pages the browser did not load: {missing}"
     assert any(report.math_count for report in reports), "no page has any formula"
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import html
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import feedparser
@@ -36,6 +37,7 @@ class Post:
     date: dt.date
     title: str
     draft: bool  # a draft, or dated after today: built only by `mkdocs serve`
+    source: Path | None = field(default=None, compare=False)
 
 
 def post_title(path: Path, meta: dict) -> str:
@@ -53,7 +55,8 @@ def posts(docs: Path, today: dt.date | None = None) -> list[Post]:
     for path in post_paths(docs / "blog" / "posts"):
         meta = read_front_matter(path)
         date = post_date(meta["date"])
-        found.append(Post(date, post_title(path, meta), bool(meta.get("draft")) or date > today))
+        found.append(Post(date, post_title(path, meta), bool(meta.get("draft")) or date > today,
+                          path))
     return sorted(found, key=lambda post: post.date, reverse=True)
 
 
@@ -100,6 +103,16 @@ def index_problems(site: Path, project: Path) -> list[str]:
                         f"missing {missing[:5]}, not published {extra[:5]}"
                         + ("" if missing or extra else ", out of order"))
     return problems
+
+
+def post_addresses(site: Path) -> dict[str, list[Path]]:
+    """Each post title the index pages list -> the built pages its entries link to."""
+    found: dict[str, list[Path]] = {}
+    for page in index_pages(site):
+        for href, title in INDEX_ENTRY.findall(page.read_text(encoding="utf-8")):
+            target = (page.parent / href / "index.html").resolve()
+            found.setdefault(html.unescape(re.sub(r"<[^>]+>", "", title)), []).append(target)
+    return found
 
 
 def read_feed(site: Path, name: str):
