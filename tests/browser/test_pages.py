@@ -94,10 +94,11 @@ FAULTS = """
 """
 
 
-def test_the_checks_catch_injected_faults(browser, site, tmp_path) -> None:
-    # Each check above means something only if it fails on a page that has its fault.
+def test_the_checks_catch_injected_faults(browser, built_fixture, tmp_path) -> None:
+    # Each check above means something only if it fails on a page that has its fault
+    # (the small fixture site, so the copy costs the same however large the blog grows).
     broken = tmp_path / "site"
-    shutil.copytree(site, broken)
+    shutil.copytree(built_fixture.site, broken)
     home = broken / "index.html"
     text = home.read_text(encoding="utf-8")
     assert "</article>" in text
