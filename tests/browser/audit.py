@@ -154,17 +154,22 @@ def audit(page, url: str, phone_width: int = 375) -> Report:
         if message.type == "error":
             report.console_errors.append(f"{message.text} ({message.location.get('url')})")
 
+    started = set()  # this page's requests: a page loaded before may leave some that its
+    # navigation away aborts, and those are not this page's failures
+
     def on_request(request) -> None:
+        started.add(request)
         if request.url.startswith(("data:", "blob:", "about:")):
             return
         if origin(request.url) != own_origin:
             report.foreign_requests.append(request.url)
 
     def on_failed(request) -> None:
-        report.failed_requests.append(f"{request.url}: {request.failure}")
+        if request in started:
+            report.failed_requests.append(f"{request.url}: {request.failure}")
 
     def on_response(response) -> None:
-        if response.status >= 400:
+        if response.status >= 400 and response.request in started:
             report.failed_requests.append(f"{response.url}: HTTP {response.status}")
 
     handlers = {"console": on_console, "pageerror": lambda error: report.console_errors.append(
