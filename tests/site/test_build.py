@@ -77,7 +77,8 @@ def test_unterminated_section_fails(fixture_project, build_fixture) -> None:
 
 
 def test_broken_internal_link_fails(fixture_project, build_fixture) -> None:
-    edit(fixture_project, POST, "## The loss\n", "## The loss\n\nSee [the notes](no-such-page.md).\n")
+    edit(fixture_project, POST, "## The loss\n",
+         "## The loss\n\nSee [the notes](no-such-page.md).\n")
     assert_fails_naming(build_fixture(), POST_NAME, "no-such-page.md")
 
 

@@ -27,7 +27,8 @@ def counts(output: str) -> tuple[int, int]:
 
 
 def test_raising_block_fails_with_post_block_and_traceback(fixture_project, tmp_path) -> None:
-    append(fixture_project, POST, '\n```python exec="on"\nvalue = 1\nraise ValueError("boom")\n```\n')
+    append(fixture_project, POST,
+           '\n```python exec="on"\nvalue = 1\nraise ValueError("boom")\n```\n')
     build = run_build(fixture_project, tmp_path / "site")
     assert build.returncode != 0
     for fragment in (POST, "executed block 4", "Traceback", "ValueError: boom", "line 2"):

@@ -4,13 +4,12 @@ whose recorded code changed."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import run_build
 from tests.site.test_execute import POST, append, counts
