@@ -149,11 +149,25 @@ def post_slug(path: Path, meta: dict) -> str:
     """The URL slug the blog plugin will use: ``slug:`` or the slugified title."""
     if meta.get("slug"):
         return str(meta["slug"])
-    title = meta.get("title")
-    if not title:
-        heading = re.search(r"^# (.+)$", post_source(path), re.MULTILINE)
-        title = heading.group(1) if heading else path.stem
+    title = meta.get("title") or heading_title(path)
     return slugify(str(title), "-")
+
+
+_headings: dict[Path, tuple[tuple[int, int], str]] = {}
+
+
+def heading_title(path: Path) -> str:
+    """The post's ``# Title`` (its file name without one), read again only when the file
+    changes: a notebook's is found by converting the whole notebook."""
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _headings.get(path)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    heading = re.search(r"^# (.+)$", post_source(path), re.MULTILINE)
+    title = heading.group(1) if heading else path.stem
+    _headings[path] = (stamp, title)
+    return title
 
 
 def validate_posts(docs_dir: Path, allowed_categories: list[str]) -> None:

@@ -74,6 +74,10 @@ def includes(markdown: str) -> list[tuple[int, str]]:
     return found
 
 
+# `mkdocs serve` checks the tree again on every save: files unchanged since are not read.
+_tree_errors: dict[Path, tuple[tuple[int, int], list[str]]] = {}
+
+
 class SnippetChecker:
     def __init__(self, base_paths: list[Path]) -> None:
         self.base_paths = base_paths
@@ -83,7 +87,13 @@ class SnippetChecker:
         problems = []
         for base in self.base_paths:
             for path in sorted(base.rglob("*.py")):
-                problems += section_errors(path, path.read_text(encoding="utf-8"))
+                stat = path.stat()
+                stamp = (stat.st_mtime_ns, stat.st_size)
+                cached = _tree_errors.get(path)
+                if not cached or cached[0] != stamp:
+                    cached = _tree_errors[path] = (
+                        stamp, section_errors(path, path.read_text(encoding="utf-8")))
+                problems += cached[1]
         return problems
 
     def check_include(self, target: str) -> str | None:

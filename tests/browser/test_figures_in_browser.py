@@ -59,6 +59,10 @@ def test_figures_load_after_instant_navigation(new_page, site, root_url) -> None
       document.querySelector('article').prepend(a); }""", url)
     page.locator("#to-post").click()
     page.wait_for_url(url)
+    # The address changes before the new page's content replaces the old: wait for it, or
+    # the figures made eager below are the old page's (none) and the new ones stay lazy.
+    page.wait_for_function("document.querySelectorAll('.exec-figure img').length > 0",
+                           timeout=10_000)
     page.evaluate("document.querySelectorAll('.exec-figure img')"
                   ".forEach((img) => { img.loading = 'eager'; })")
     page.wait_for_function(
