@@ -8,13 +8,20 @@ blog index (the 21st-30th newest post), and separately to its excerpt, and measu
 time until the served page shows the edit. The same body edit is measured for `mkdocs
 serve` without --dirty (a full rebuild per save). After the edits it checks that the blog
 index still lists every post. Target: save-to-refresh of a body edit <= 1.5 s.
+
+Then it checks the preview's pages against a full build at that size (mkdocs-material issue
+8360 is an edit to a post on a later index page): the rebuilds `make serve` makes after
+saving a post on index page 2, one on page 3, and a snippet that a post on page 2 runs
+(tests/site/serve_driver.py, as tests/site/test_serve_incremental.py does on the fixture
+site) must leave every page and the search index identical to a full build's.
 Usage: python benchmarks/bench_preview.py [--posts 365] [--rounds 3] [--cache DIR]
-(--cache: a cache to start from, e.g. bench_year_of_posts.py --save-cache DIR).
+[--no-compare] (--cache: a cache to start from, e.g. bench_year_of_posts.py --save-cache DIR).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -26,9 +33,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]
 
 from bench_year_of_posts import build, environment, load, make_project  # noqa: E402
+
+from tests.site.test_serve_incremental import assert_same_site  # noqa: E402
 
 TARGET = 1.5
 PER_PAGE = 10  # pagination_per_page in mkdocs.yml
@@ -117,11 +127,43 @@ def measure(project: Path, post: Path, dirty: bool, rounds: int
         post.write_text(original, encoding="utf-8")
 
 
+def compare_with_full_build(project: Path, posts: list[Path], work: Path) -> list[dict]:
+    """Saves as `make serve` rebuilds them, then a full build: AssertionError if any page
+    or the search index differs. Returns the driver's record of each rebuild."""
+    on_page = {n: [p for p in posts[(n - 1) * PER_PAGE: n * PER_PAGE] if p.suffix == ".md"]
+               for n in (2, 3)}
+    page2, page3 = on_page[2][0], on_page[3][-1]
+    snippet = re.search(r'--8<-- "([\w/]+\.py):', page2.read_text(encoding="utf-8"))
+    assert snippet, f"{page2.name} includes no snippet"
+    module = project / "snippets" / snippet[1]
+    clone = module.read_text(encoding="utf-8").splitlines()[0]  # "# clone k"
+    steps = [[[str(page2.relative_to(project)), "<!-- more -->", "<!-- more -->\n\nEdit 2."]],
+             [[str(page3.relative_to(project)), "<!-- more -->", "<!-- more -->\n\nEdit 3."]],
+             [[str(module.relative_to(project)), clone, clone + ", edited"]]]
+    edits = work / "edits.json"
+    edits.write_text(json.dumps(steps))
+    driver = [sys.executable, str(ROOT / "tests/site/serve_driver.py")]
+    env = environment(project, project / ".cache")
+    served, full = work / "served", work / "full"
+    result = subprocess.run(driver + [str(served), str(edits)], cwd=project, env=env,
+                            capture_output=True, text=True, check=True)
+    builds = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    subprocess.run(driver + ["--full", str(full)], cwd=project, env=env, capture_output=True,
+                   check=True)
+    assert_same_site(served, full)
+    for build_record, edited in zip(builds[1:], (page2.name, page3.name, str(module)),
+                                    strict=True):
+        build_record["edited"] = edited
+    return builds[1:]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=365)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--cache", type=Path, help="a cache to start from (copied)")
+    parser.add_argument("--no-compare", action="store_true",
+                        help="skip the check of the preview's pages against a full build")
     parser.add_argument("--worktree", action="store_true",
                         help="copy the working tree (default: the last commit, HEAD)")
     args = parser.parse_args()
@@ -137,6 +179,8 @@ def main() -> None:
         fast = measure(project, post, dirty=True, rounds=args.rounds)
         full = measure(project, post, dirty=False, rounds=1)
         end_load = load()
+        compared = None if args.no_compare else compare_with_full_build(
+            project, posts, Path(temporary))
 
     def row(name, times):
         return f"| {name} | {min(times):.2f} | {max(times):.2f} |"
@@ -155,6 +199,13 @@ def main() -> None:
     print(f"target: body edit save-to-refresh <= {TARGET} s -> "
           f"{'met' if worst <= TARGET else 'NOT met'} (worst {worst:.2f} s, excerpt edits "
           f"worst {max(fast[1]):.2f} s); full rebuild {min(full[0]):.2f} s")
+    if compared is not None:
+        for save in compared:
+            print(f"save of {save['edited']}: {'full' if save['full'] else 'incremental'} "
+                  f"rebuild of {len(save['rebuilt'])} pages {sorted(save['rebuilt'])[:8]}"
+                  + (f", errors {save['errors']}" if save["errors"] else ""))
+        print(f"after these saves every page and the search index equal a full build's "
+              f"({args.posts} posts)")
 
 
 if __name__ == "__main__":
