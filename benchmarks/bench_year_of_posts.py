@@ -11,7 +11,8 @@ own test and distinct code, then measures side by side in one run:
 - the blocks' own execution time, as the build reports it ("Executed blocks: ...");
 - `make test`'s steps on the copy with the warm cache: `ruff check .`, the strict build of
   the blog the tests read (tests/build_site.py), then `pytest -n 2` in two runs: the posts'
-  own tests (`-m post`: tests/snippets/ and each post's page in Chromium) and the rest
+  own tests (`-m post`: tests/snippets/, each post's page in Chromium and its links and
+  math) and the rest
   (`-m "not post"`);
 - the bytes a post page downloads (benchmarks/page_weight.py's measurement, in Chromium).
 
@@ -384,6 +385,7 @@ def check(posts: int, work: Path, worktree: bool, ref: str = "HEAD") -> None:
     make_project(stock, posts, stock=True, worktree=worktree, ref=ref)
     build(stock, work / "check-stock-cache", strict=False)
     print("stock build: ok")
+    build_for_tests(project)  # the record run_tests points pytest at, as `make test` does
     seconds, summary = run_tests(project, "tests")
     print(f"pytest -n 2 tests: {summary} ({seconds:.0f} s)")
 

@@ -202,7 +202,7 @@ def sampled_pages(site: Path) -> list[Path]:
     the blog index's first, second and last pages; each category's first page and the last
     page of the longest category; the first and last pages of the newest and the oldest
     month's archive. Every page's HTML, lists included, is checked without a browser too
-    (tests/site/test_markup.py).
+    (tests/site/test_markup.py, and each post's in tests/site/test_post_html.py).
     """
     lists = listings(site)
     chosen = [p for p in html_pages(site) if not POST_PAGE.match(p.relative_to(site).as_posix())

@@ -3,15 +3,12 @@ and cost grow with the blog like the posts' own tests (marked ``post``)."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
 from audit import audit
 from harness import DESKTOP, page_url
 
 from tests.conftest import ROOT
-from tests.site.checks import post_addresses, published
+from tests.site.checks import post_page, published
 
 pytestmark = [pytest.mark.browser, pytest.mark.post]
 
@@ -23,11 +20,6 @@ FAULTS = ["console_errors", "failed_requests", "foreign_requests", "untypeset_ma
 POSTS = published(ROOT / "docs")
 
 
-@cache
-def addresses(site: Path) -> dict[str, list[Path]]:
-    return post_addresses(site)
-
-
 @pytest.fixture(scope="module")
 def browser_page(browser, served):
     context = browser.new_context(viewport=DESKTOP, proxy=served.proxy)
@@ -37,10 +29,7 @@ def browser_page(browser, served):
 
 @pytest.mark.parametrize("post", POSTS, ids=[post.source.stem for post in POSTS])
 def test_post_reads_well_in_chromium(post, browser_page, site, served) -> None:
-    pages = addresses(site).get(post.title, [])
-    assert len(pages) == 1, f"{post.source.name}: the blog index links {len(pages)} pages " \
-                            f"titled {post.title!r}"
-    report = audit(browser_page, page_url(served.root_url, site, pages[0]))
+    report = audit(browser_page, page_url(served.root_url, site, post_page(site, post)))
     faults = {kind: getattr(report, kind) for kind in FAULTS if getattr(report, kind)}
     assert not faults, f"{post.source.name} ({report.url}):\n  " + "\n  ".join(
         f"{kind}: {problem}" for kind, found in faults.items() for problem in found)

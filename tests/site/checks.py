@@ -16,6 +16,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import feedparser
@@ -105,6 +106,7 @@ def index_problems(site: Path, project: Path) -> list[str]:
     return problems
 
 
+@cache  # a built site does not change during a test run
 def post_addresses(site: Path) -> dict[str, list[Path]]:
     """Each post title the index pages list -> the built pages its entries link to."""
     found: dict[str, list[Path]] = {}
@@ -113,6 +115,20 @@ def post_addresses(site: Path) -> dict[str, list[Path]]:
             target = (page.parent / href / "index.html").resolve()
             found.setdefault(html.unescape(re.sub(r"<[^>]+>", "", title)), []).append(target)
     return found
+
+
+def post_page(site: Path, post: Post) -> Path:
+    """The one built page of a published post, found through the blog index."""
+    pages = post_addresses(site).get(post.title, [])
+    assert len(pages) == 1, (f"{post.source.name if post.source else post.title}: the blog "
+                             f"index links {len(pages)} pages titled {post.title!r}")
+    return pages[0]
+
+
+def pages_other_than_posts(site: Path) -> list[Path]:
+    """Every built page but the posts' (which each post's own tests check)."""
+    posts = {page for pages in post_addresses(site).values() for page in pages}
+    return [page for page in sorted(site.rglob("*.html")) if page.resolve() not in posts]
 
 
 def read_feed(site: Path, name: str):

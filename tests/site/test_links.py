@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from mkdocs.utils.yaml import yaml_load
 
 from tests.conftest import ROOT
-from tests.site.checks import post_addresses
+from tests.site.checks import pages_other_than_posts
 
 SITE_URL = yaml_load((ROOT / "mkdocs.yml").read_text())["site_url"]
 SITE_URL = SITE_URL if SITE_URL.endswith("/") else SITE_URL + "/"
@@ -121,10 +121,7 @@ def broken_links(site: Path, pages: Iterable[Path] | None = None) -> list[str]:
 
 def test_every_internal_link_and_anchor_resolves(built_site) -> None:
     # Each post's page is checked by its own test (test_post_html.py).
-    site = built_site.site
-    posts = {page for pages in post_addresses(site).values() for page in pages}
-    problems = broken_links(site, [p for p in sorted(site.rglob("*.html"))
-                                   if p.resolve() not in posts])
+    problems = broken_links(built_site.site, pages_other_than_posts(built_site.site))
     assert not problems, "broken links:\n  " + "\n  ".join(problems)
 
 

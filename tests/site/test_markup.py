@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from tests.site.checks import post_addresses
+from tests.site.checks import pages_other_than_posts
 from tests.site.markup import page_problems
 
 
 def test_every_page_has_typeset_math_and_described_images(built_site) -> None:
     # Each post's page is checked by its own test (test_post_html.py).
     site = built_site.site
-    posts = {page for pages in post_addresses(site).values() for page in pages}
     problems = []
-    for page in sorted(p for p in site.rglob("*.html") if p.resolve() not in posts):
+    for page in pages_other_than_posts(site):
         where = page.relative_to(built_site.site)
         problems += [f"{where}: {p}" for p in page_problems(page.read_text(encoding="utf-8"))]
     assert not problems, "\n  ".join(["pages with faults:", *problems])

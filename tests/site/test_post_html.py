@@ -5,13 +5,10 @@ test_markup.py, which also show that each check catches its fault."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import ROOT
-from tests.site.checks import post_addresses, published
+from tests.site.checks import post_page, published
 from tests.site.markup import page_problems
 from tests.site.test_links import broken_links
 
@@ -20,18 +17,11 @@ pytestmark = pytest.mark.post
 POSTS = published(ROOT / "docs")
 
 
-@cache
-def addresses(site: Path) -> dict[str, list[Path]]:
-    return post_addresses(site)
-
-
 @pytest.mark.parametrize("post", POSTS, ids=[post.source.stem for post in POSTS])
 def test_post_page_links_math_and_images(post, built_site) -> None:
     site = built_site.site
-    pages = addresses(site).get(post.title, [])
-    assert len(pages) == 1, f"{post.source.name}: the blog index links {len(pages)} pages " \
-                            f"titled {post.title!r}"
-    where = pages[0].relative_to(site)
-    problems = broken_links(site, pages)
-    problems += [f"{where}: {p}" for p in page_problems(pages[0].read_text(encoding="utf-8"))]
+    page = post_page(site, post)
+    problems = broken_links(site, [page])
+    problems += [f"{page.relative_to(site)}: {p}"
+                 for p in page_problems(page.read_text(encoding="utf-8"))]
     assert not problems, f"{post.source.name}:\n  " + "\n  ".join(problems)
