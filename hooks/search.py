@@ -1,54 +1,409 @@
-"""Search through Pagefind: a chunked index, so what a query downloads does not grow with
-the blog.
+"""Search through a chunked index of the site's own, built in Python at the end of the build,
+so that what a query downloads does not grow with the blog.
 
 Material's own search sends its whole index to every reader on every page (about 22 KB per
-post: 8 MB after a year of posts). Pagefind splits the index into small files and a query
-fetches only the chunks for its words. This hook
+post: 8 MB after a year of posts). Pagefind, used before, splits its index into chunks but
+asks every reader for about 72 KB gzip of script and WebAssembly before its first answer,
+more than a post page could spare under its 200 KB budget. This hook
 
-- marks what is indexed: the article of each page (``data-pagefind-body``), except the
-  blog's index, archive and category pages (lists of excerpts that would duplicate every
-  post's hits) and the 404 page; inside it, formulas' SVG, permalink signs and the API
-  pages' source listings are left out, and a post's categories and tags are added as words;
-- runs ``pagefind`` (pinned in package.json, a binary shipped in its npm package) over the
-  written site at the end of every build; a failure fails the build, with Pagefind's output.
+- marks what is indexed: the article of each page (``data-search-body``), except the blog's
+  index, archive and category pages (lists of excerpts that would duplicate every post's
+  hits) and the 404 page; inside it, formulas' SVG, permalink signs, code listings, the API
+  pages' source listings and the copy buttons are left out, and a post's categories and
+  tags are added as words (``data-search-terms``);
+- reads the written site at the end of every build and writes ``search-index/``:
 
-The header's search box (``overrides/partials/search.html``) and its script
-(``docs/javascripts/search.js``) ask Pagefind, in the reader's browser, from the site's own
-files. Under ``mkdocs serve`` the index is rebuilt after each save, in the background, so a
-save shows without waiting for it.
+  - ``manifest.json``: the number of pages, the first word of each chunk with its file, and
+    the directory of the pages' fragments. It grows by one entry per chunk, not per page.
+  - ``chunk-<hash>.json``: the words of one alphabetical range, each with its postings
+    (page number, score). A chunk holds whole words and is cut at ``CHUNK_BYTES``
+    (uncompressed), then halved until it gzips to ``CHUNK_GZIP_BYTES`` or less; a query
+    fetches only the chunks of its words.
+  - ``fragments-<hash>/<page>.json``: a page's address, title and indexed text by section,
+    fetched only for the results shown, for their excerpts.
+
+  File names carry a hash of their content (the fragments' directory: of all fragments),
+  so a browser may cache them for good; the index replaces the previous one whole.
+
+Words are what ``words()`` makes of the text: Unicode letters and digits, lowercased, with
+accents dropped ("über" is "uber"), and the English plural "s" cut off (``stem()``). The
+header's script (``docs/javascripts/search.js``) makes words of a query the same way, and
+matches the last word as a prefix. The score of a word on a page, computed here, is BM25
+on the page's text, plus a bonus when the word is in the title, in a heading, or among the
+tags and categories; the script weighs it by the word's rarity across the pages.
+
+Under ``mkdocs serve`` the index is rebuilt after each save, in the background, so a save
+shows without waiting for it; pages whose files did not change are not read again.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import html
+import json
 import logging
 import re
 import shutil
-import subprocess
 import threading
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-ROOT = Path(__file__).resolve().parent.parent
-PAGEFIND = ROOT / "node_modules" / ".bin" / "pagefind"
+INDEX = "search-index"
 # Not what a reader searches for: the SVG of formulas, permalink signs, code listings (in
 # posts, and the API pages' collapsed "Source code in ..." blocks): the prose explains them.
-# (Each search result downloads its page's indexed text: listings would double it.)
-EXCLUDED = ["mjx-container", ".headerlink", "details.mkdocstrings-source", ".md-source-file",
-            "div.highlight", ".md-clipboard"]
+# (Each search result downloads its page's indexed text: listings would double it.) A
+# post's tags are left out of the text too: they are indexed as its terms. (tag, class):
+# either may be None, meaning any.
+EXCLUDED = [("mjx-container", None), ("svg", None), ("script", None), ("style", None),
+            (None, "headerlink"), ("details", "mkdocstrings-source"),
+            (None, "md-source-file"), ("div", "highlight"), (None, "md-clipboard"),
+            (None, "md-tags")]
+# Elements that do not separate words: "x<sub>2</sub>" is one word, as the reader sees it.
+INLINE = {"a", "abbr", "b", "code", "em", "i", "kbd", "mark", "small", "span", "strong",
+          "sub", "sup", "u", "var"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+        "source", "track", "wbr"}
 ARTICLE = '<article class="md-content__inner md-typeset">'
+MARK = "data-search-body"
+
+# Chunks: cut at this many bytes of JSON, then halved until each gzips to the bound.
+CHUNK_BYTES = 24_000
+CHUNK_GZIP_BYTES = 10_000
+# BM25's constants (the usual ones), and what a word earns in the title, in a heading, or
+# among a post's tags and categories, on top of its BM25 score. The title's bonus is more
+# than BM25 gives any number of the word in the text (K1 + 1): a page named after a word
+# comes first. Scores are written as integers: SCALE times the score, rounded (at least 1).
+K1, B = 1.2, 0.75
+BONUS = {"title": 2.5, "heading": 0.5, "terms": 1.0}
+SCALE = 20
+
+WORD = re.compile(r"[^\W_]+")  # Unicode letters and digits: JavaScript's [\p{L}\p{N}]+
 log = logging.getLogger("mkdocs.hooks.search")
+
+
+# --- Words ---------------------------------------------------------------------------------
+
+def stem(word: str) -> str:
+    """The English plural cut off, so that "gradients" finds "gradient": "-sses" -> "-ss",
+    "-ies" -> "-y", "-s" -> "" except after s, u or i ("loss", "bus", "basis"); words of
+    three letters or fewer are left alone ("its", "has")."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ss", "us", "is")) or not word.endswith("s"):
+        return word
+    return word[:-1]
+
+
+@lru_cache(maxsize=1 << 16)
+def term(word: str) -> str:
+    """One word as the index holds it: lowercase, accents dropped, plural cut off."""
+    word = word.lower()
+    if not word.isascii():
+        decomposed = unicodedata.normalize("NFKD", word)
+        word = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return stem(word)
+
+
+def words(text: str) -> list[str]:
+    """The index's words of ``text``, in order (search.js's ``words`` does the same)."""
+    return [term(word) for word in WORD.findall(unicodedata.normalize("NFC", text))]
+
+
+# --- Reading the written pages ---------------------------------------------------------------
+
+@dataclass
+class Page:
+    """What is indexed of one page: its title, its text by section (anchor, heading, text;
+    the first section, before any heading, has neither) and its tags and categories."""
+
+    url: str
+    title: str = ""
+    sections: list[list[str]] = field(default_factory=lambda: [["", "", ""]])
+    terms: str = ""
+
+
+class ArticleText(HTMLParser):
+    """The text of the marked article of a page, by section, without the excluded parts."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = Page(url)
+        self.depth = 0  # of <article> elements, once inside the marked one
+        self.skip: tuple[str, int] | None = None  # excluded element: (tag, nesting)
+        self.capture: str | None = None  # "h1".."h6" or "terms" while reading one
+        self.captured: list[str] = []
+        self.anchor = ""
+        self.text: list[str] = []
+        self.closed = False
+        self.document_title: list[str] | None = None  # while reading <title>
+        self.fallback_title = ""  # <title>'s text, for an article without <h1>
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attributes = dict(attrs)
+        if tag == "title" and not self.depth:
+            self.document_title = []
+        if not self.depth:
+            if tag == "article" and MARK in attributes:
+                self.depth = 1
+            return
+        if self.skip:
+            if tag == self.skip[0]:
+                self.skip = (tag, self.skip[1] + 1)
+            return
+        if tag == "article":
+            self.depth += 1
+        classes = (attributes.get("class") or "").split()
+        if any((name is None or name == tag) and (cls is None or cls in classes)
+               for name, cls in EXCLUDED):
+            if tag not in VOID:
+                self.skip = (tag, 1)
+            return
+        if re.fullmatch(r"h[1-6]", tag):
+            self.flush()
+            self.capture, self.captured, self.anchor = tag, [], attributes.get("id") or ""
+        elif "data-search-terms" in attributes:
+            self.flush()
+            self.capture, self.captured = "terms", []
+        elif tag not in INLINE:
+            self.text.append(" ")
+
+    def handle_startendtag(self, tag, attrs) -> None:
+        if self.depth and not self.skip and tag not in INLINE:
+            self.text.append(" ")
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "title" and self.document_title is not None and not self.depth:
+            self.fallback_title = " ".join("".join(self.document_title).split())
+            self.document_title = None
+        if not self.depth:
+            return
+        if self.skip:
+            if tag == self.skip[0]:
+                self.skip = (tag, self.skip[1] - 1) if self.skip[1] > 1 else None
+            return
+        if tag == "article":
+            self.depth -= 1
+            if not self.depth:
+                self.flush()
+                self.closed = True
+            return
+        if self.capture and (tag == self.capture or (self.capture == "terms" and tag == "p")):
+            captured = " ".join("".join(self.captured).split())
+            if self.capture == "terms":
+                self.page.terms = captured
+            elif self.capture == "h1" and not self.page.title:
+                self.page.title = captured  # the page's own title, not a section
+            else:
+                self.page.sections.append([self.anchor, captured, ""])
+            self.capture = None
+        elif tag not in INLINE:
+            self.text.append(" ")
+
+    def handle_data(self, data) -> None:
+        if self.document_title is not None and not self.depth:
+            self.document_title.append(data)
+        if not self.depth or self.skip:
+            return
+        (self.captured if self.capture else self.text).append(data)
+
+    def flush(self) -> None:
+        """The text read so far belongs to the current (last) section."""
+        text = " ".join("".join(self.text).split())
+        if text:
+            section = self.page.sections[-1]
+            section[2] = f"{section[2]} {text}".strip()
+        self.text = []
+
+
+def page_url(path: Path, site: Path) -> str:
+    """A page's address under the site's root, as its links write it: ``blog/.../``."""
+    relative = path.relative_to(site).as_posix()
+    return relative.removesuffix("index.html") if relative.endswith("index.html") else relative
+
+
+def read_page(path: Path, site: Path) -> Page | None:
+    """The indexed parts of one written page, or None if it is not marked for search."""
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PluginError(f"search: cannot read {path}: {error}") from error
+    if MARK not in source:
+        return None
+    parser = ArticleText(page_url(path, site))
+    parser.feed(source)
+    parser.close()
+    if not parser.closed:
+        raise PluginError(f"search: {path}: the article marked {MARK} is not closed "
+                          "(expected </article>, found the end of the file)")
+    page = parser.page
+    page.title = page.title or parser.fallback_title
+    if not page.title:
+        raise PluginError(f"search: {path}: expected a title (an <h1> in the article or a "
+                          "<title>), found none")
+    page.title = unicodedata.normalize("NFC", page.title)
+    page.sections = [[anchor, unicodedata.normalize("NFC", heading),
+                      unicodedata.normalize("NFC", text)]
+                     for anchor, heading, text in page.sections if heading or text]
+    return page
+
+
+# --- Writing the index ----------------------------------------------------------------------
+
+def scores(pages: list[Page]) -> dict[str, list[tuple[int, int]]]:
+    """Each word's postings: (page number, score) in page order."""
+    counted = []
+    for page in pages:
+        body: dict[str, int] = {}
+        headings: set[str] = set()
+        for _, heading, text in page.sections:
+            found = words(heading)
+            headings.update(found)
+            for word in [*found, *words(text)]:
+                body[word] = body.get(word, 0) + 1
+        counted.append((body, headings, set(words(page.title)), set(words(page.terms))))
+    lengths = [sum(body.values()) for body, *_ in counted]
+    average = max(sum(lengths) / max(len(lengths), 1), 1.0)
+    postings: dict[str, list[tuple[int, int]]] = {}
+    for number, ((body, headings, title, terms), length) in enumerate(zip(counted, lengths,
+                                                                           strict=True)):
+        norm = K1 * (1 - B + B * length / average)
+        for word in body.keys() | title | terms:
+            tf = body.get(word, 0)
+            score = tf * (K1 + 1) / (tf + norm) + sum(
+                BONUS[kind] for kind, found in (("title", title), ("heading", headings),
+                                                ("terms", terms)) if word in found)
+            postings.setdefault(word, []).append((number, max(1, round(SCALE * score))))
+    return postings
+
+
+def encode(entries: list[tuple[str, list[tuple[int, int]]]]) -> bytes:
+    """A chunk's JSON: each word -> [page, score, page, score, ...], page numbers as the
+    difference from the previous one (smaller numbers: fewer bytes)."""
+    chunk = {}
+    for word, postings in entries:
+        flat, previous = [], 0
+        for number, score in postings:
+            flat += [number - previous, score]
+            previous = number
+        chunk[word] = flat
+    return json.dumps(chunk, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chunks(postings: dict[str, list[tuple[int, int]]]) -> list[tuple[str, bytes]]:
+    """The words in order, cut into chunks: (first word, JSON). A chunk is cut before it
+    passes ``CHUNK_BYTES`` and halved while it gzips to more than ``CHUNK_GZIP_BYTES``; a
+    single word whose postings alone pass the bound (one in thousands of pages) keeps a
+    chunk of its own."""
+    entries = sorted(postings.items())
+    groups, group, size = [], [], 0
+    for entry in entries:
+        entry_size = len(encode([entry]))
+        if group and size + entry_size > CHUNK_BYTES:
+            groups.append(group)
+            group, size = [], 0
+        group.append(entry)
+        size += entry_size
+    if group:
+        groups.append(group)
+    result = []
+    while groups:
+        group = groups.pop(0)
+        data = encode(group)
+        if len(group) > 1 and len(gzip.compress(data, 9)) > CHUNK_GZIP_BYTES:
+            half = len(group) // 2
+            groups[:0] = [group[:half], group[half:]]
+            continue
+        result.append((group[0][0], data))
+    return result
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def write_index(pages: list[Page], folder: Path) -> None:
+    """The manifest, the chunks and the fragments of ``pages`` into ``folder``."""
+    folder.mkdir(parents=True)
+    fragments = [json.dumps({"url": page.url, "title": page.title, "sections": page.sections},
+                            separators=(",", ":"), ensure_ascii=False).encode()
+                 for page in pages]
+    fragments_dir = "fragments-" + digest(b"\0".join(fragments))
+    (folder / fragments_dir).mkdir()
+    for number, data in enumerate(fragments):
+        (folder / fragments_dir / f"{number}.json").write_bytes(data)
+    listed = []
+    for first, data in chunks(scores(pages)):
+        name = f"chunk-{digest(data)}.json"
+        (folder / name).write_bytes(data)
+        listed.append([first, name])
+    manifest = {"pages": len(pages), "fragments": fragments_dir, "chunks": listed}
+    (folder / "manifest.json").write_text(json.dumps(manifest, separators=(",", ":"),
+                                                     ensure_ascii=False), encoding="utf-8")
 
 
 class State:
     serving = False
     worker: threading.Thread | None = None
+    # Pages read by earlier builds (under mkdocs serve): file -> (mtime, size, page).
+    read: dict[Path, tuple[int, int, Page | None]] = {}
 
 
 state = State()
 
+
+def read_site(site: Path) -> list[Page]:
+    """The marked pages of the written site, in the order of their addresses; a file whose
+    modification time and size are those of an earlier build's is not read again."""
+    pages, seen = [], {}
+    for path in sorted(site.rglob("*.html")):
+        if any(part.startswith(".") for part in path.relative_to(site).parts):
+            continue
+        stat = path.stat()
+        known = state.read.get(path)
+        if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
+            page = known[2]
+        else:
+            page = read_page(path, site)
+        seen[path] = (stat.st_mtime_ns, stat.st_size, page)
+        if page:
+            pages.append(page)
+    state.read = seen
+    return sorted(pages, key=lambda page: page.url)
+
+
+def index(site_dir: str) -> None:
+    """Index the site into ``search-index/``, replacing the previous index whole (under
+    ``mkdocs serve`` the site is written over, and old chunks would pile up)."""
+    site = Path(site_dir)
+    fresh, current, old = site / f".{INDEX}-new", site / INDEX, site / f".{INDEX}-old"
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        write_index(read_site(site), fresh)
+    except OSError as error:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise PluginError(f"search: cannot write the index into {fresh}: {error}") from error
+    except PluginError:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    if current.exists():
+        current.rename(old)
+    fresh.rename(current)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# --- MkDocs events ----------------------------------------------------------------------------
 
 def on_startup(command, dirty):
     state.serving = command == "serve"
@@ -62,7 +417,7 @@ def is_listing(page) -> bool:
 
 
 def search_terms(page) -> str:
-    """A post's categories and tags, as words Pagefind indexes but the reader doesn't see."""
+    """A post's categories and tags, as words the index holds but the reader doesn't see."""
     words = [*page.meta.get("categories", []), *page.meta.get("tags", [])]
     if not words or not page.file.src_uri.startswith("blog/posts/"):
         return ""
@@ -75,30 +430,8 @@ def on_post_page(output, page, config):
         return output
     start = output.index(ARTICLE)
     end = output.find("</article>", start)
-    article = output[start:end].replace(ARTICLE, ARTICLE[:-1] + " data-pagefind-body>", 1)
+    article = output[start:end].replace(ARTICLE, f"{ARTICLE[:-1]} {MARK}>", 1)
     return output[:start] + article + search_terms(page) + output[end:]
-
-
-def index(site_dir: str) -> None:
-    """Index the site into ``pagefind/``, replacing the previous index whole (Pagefind
-    leaves old fragments behind; under ``mkdocs serve`` the site is written over)."""
-    if not PAGEFIND.exists():
-        raise PluginError(f"search: {PAGEFIND} is missing; run `npm ci` (make does it)")
-    site = Path(site_dir)
-    fresh, current, old = site / ".pagefind-new", site / "pagefind", site / ".pagefind-old"
-    for leftover in (fresh, old):
-        shutil.rmtree(leftover, ignore_errors=True)
-    command = [str(PAGEFIND), "--site", site_dir, "--output-path", str(fresh), "--quiet",
-               "--exclude-selectors", ", ".join(EXCLUDED)]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    output = (result.stdout + result.stderr).strip()
-    if result.returncode != 0 or re.search(r"^\s*(Error|error):", output, re.M):
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise PluginError(f"search: pagefind failed on {site_dir}:\n{output}")
-    if current.exists():
-        current.rename(old)
-    fresh.rename(current)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def index_in_background(site_dir: str) -> None:
@@ -110,7 +443,7 @@ def index_in_background(site_dir: str) -> None:
 
     if state.worker is not None:
         state.worker.join()  # one indexing at a time, in the order of the builds
-    state.worker = threading.Thread(target=work, name="pagefind", daemon=True)
+    state.worker = threading.Thread(target=work, name="search-index", daemon=True)
     state.worker.start()
 
 

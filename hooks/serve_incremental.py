@@ -14,8 +14,8 @@ category pages showing stale excerpts and the search index holding only the rebu
   ran or read a changed file the last time they ran (recorded by execution/deps.py: a
   snippet that imports another post's snippets).
 
-The search index is Pagefind's, made from the written site after every build
-(hooks/search.py), so it covers the pages rebuilt now and the ones kept alike.
+The search index is made from the written site after every build (hooks/search.py), so
+it covers the pages rebuilt now and the ones kept alike.
 
 Outside ``serve --dirty`` the hook does nothing. Only the preview uses it; ``make build``
 and CI always build everything, strictly.

@@ -84,7 +84,7 @@ def test_search_finds_posts_by_a_word_from_their_body(new_page, site, root_url) 
 def test_search_says_when_nothing_matches(new_page, root_url) -> None:
     page = new_page()
     page.goto(root_url + "about/")
-    search(page, "zzzzqqq")  # (Pagefind falls back to shorter prefixes of a word)
+    search(page, "zzzzqqq")  # (no word of the index begins with it)
     meta = page.locator(".md-search-result__meta")
     page.wait_for_function(
         "() => document.querySelector('.md-search-result__meta').textContent"

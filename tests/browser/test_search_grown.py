@@ -40,12 +40,12 @@ def test_a_post_on_index_page_3_is_found_by_its_own_word(browser, grown) -> None
         assert "/blog/2025/10/10/grown-post-10/" in first.get_attribute("href")
         assert page.locator(".md-search-result__list > li").count() == 1
         # The query fetched index chunks, not one file per page of the site.
-        chunks = [url for url in fetched[before:] if "/pagefind/index/" in url]
+        chunks = [url for url in fetched[before:] if "/search-index/chunk-" in url]
         pages = len(list(site.rglob("*.html")))
         assert 1 <= len(chunks) < pages / 10, (len(chunks), pages)
         first.click()
         page.wait_for_url("**/grown-post-10/**")
-        # Pagefind's highlighter marks the word on the page the result leads to.
+        # The page the result leads to marks the word (search.js, from ?highlight=).
         page.locator("mark").first.wait_for(timeout=10_000)
     finally:
         context.close()

@@ -10,7 +10,6 @@ fault.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import html
 import json
 import re
@@ -190,15 +189,26 @@ def unpublished_problems(site: Path, project: Path) -> list[str]:
 
 
 def search_index(site: Path) -> dict[str, dict]:
-    """What Pagefind indexed: page URL (under the site's root) -> its fragment (title in
-    ``meta``, indexed text in ``content``)."""
+    """What search indexed (hooks/search.py): page address (under the site's root, from
+    "/") -> its fragment's ``title``, its indexed text as ``content``, and the ``words``
+    whose postings in the chunks name the page."""
+    folder = site / "search-index"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    words: dict[int, set[str]] = {}
+    for _, name in manifest["chunks"]:
+        for word, flat in json.loads((folder / name).read_text(encoding="utf-8")).items():
+            number = 0
+            for step in flat[::2]:
+                number += step
+                words.setdefault(number, set()).add(word)
     pages = {}
-    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
-        data = gzip.decompress(fragment.read_bytes())
-        assert data.startswith(b"pagefind_dcd"), f"{fragment.name}: not a Pagefind fragment"
-        record = json.loads(data[len(b"pagefind_dcd"):])
-        assert record["url"] not in pages, f"{record['url']} is indexed twice (stale fragments)"
-        pages[record["url"]] = record
+    for fragment in (folder / manifest["fragments"]).glob("*.json"):
+        record = json.loads(fragment.read_text(encoding="utf-8"))
+        url = "/" + record["url"]
+        assert url not in pages, f"{url} is indexed twice"
+        text = " ".join(" ".join(section[1:]) for section in record["sections"])
+        pages[url] = {"title": record["title"], "content": text,
+                      "words": words.get(int(fragment.stem), set())}
     return pages
 
 
@@ -207,7 +217,7 @@ def search_problems(site: Path, project: Path) -> list[str]:
     nothing unpublished is; the blog's lists of excerpts are not (they would repeat every
     post's hits); Material's whole-site index is not shipped."""
     indexed = search_index(site)
-    titles = [record["meta"].get("title") for record in indexed.values()]
+    titles = [record["title"] for record in indexed.values()]
     problems = []
     if (site / "search" / "search_index.json").exists():
         problems.append("search/search_index.json is shipped (every page would download it)")
