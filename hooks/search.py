@@ -72,6 +72,14 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
         "source", "track", "wbr"}
 ARTICLE = '<article class="md-content__inner md-typeset">'
 MARK = "data-search-body"
+MARKED = f"{ARTICLE[:-1]} {MARK}>"
+# Formulas (their SVG) and code listings (a <span> per token) are most of a post's bytes:
+# both are excluded, and cut out before the page is parsed, which takes a third of the time
+# then. (Neither nests; a listing ends at its first "</code></pre></div>", its text being
+# escaped. One these miss is still left out by the parser.)
+BULK = re.compile(r'<mjx-container\b.*?</mjx-container>'
+                  r'|<div class="language-[\w-]+ highlight">.*?</code></pre></div>', re.S)
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 # Chunks: cut at this many bytes of JSON, then halved until each gzips to the bound.
 CHUNK_BYTES = 24_000
@@ -146,13 +154,9 @@ class ArticleText(HTMLParser):
         self.anchor = ""
         self.text: list[str] = []
         self.closed = False
-        self.document_title: list[str] | None = None  # while reading <title>
-        self.fallback_title = ""  # <title>'s text, for an article without <h1>
 
     def handle_starttag(self, tag, attrs) -> None:
         attributes = dict(attrs)
-        if tag == "title" and not self.depth:
-            self.document_title = []
         if not self.depth:
             if tag == "article" and MARK in attributes:
                 self.depth = 1
@@ -183,9 +187,6 @@ class ArticleText(HTMLParser):
             self.text.append(" ")
 
     def handle_endtag(self, tag) -> None:
-        if tag == "title" and self.document_title is not None and not self.depth:
-            self.fallback_title = " ".join("".join(self.document_title).split())
-            self.document_title = None
         if not self.depth:
             return
         if self.skip:
@@ -211,8 +212,6 @@ class ArticleText(HTMLParser):
             self.text.append(" ")
 
     def handle_data(self, data) -> None:
-        if self.document_title is not None and not self.depth:
-            self.document_title.append(data)
         if not self.depth or self.skip:
             return
         (self.captured if self.capture else self.text).append(data)
@@ -238,16 +237,19 @@ def read_page(path: Path, site: Path) -> Page | None:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise PluginError(f"search: cannot read {path}: {error}") from error
-    if MARK not in source:
+    start = source.find(MARKED)
+    if start < 0:
         return None
     parser = ArticleText(page_url(path, site))
-    parser.feed(source)
+    parser.feed(BULK.sub("", source[start:]))
     parser.close()
     if not parser.closed:
         raise PluginError(f"search: {path}: the article marked {MARK} is not closed "
                           "(expected </article>, found the end of the file)")
     page = parser.page
-    page.title = page.title or parser.fallback_title
+    if not page.title:  # an article without <h1>: the page's <title>
+        title = TITLE.search(source[:start])
+        page.title = " ".join(html.unescape(title[1]).split()) if title else ""
     if not page.title:
         raise PluginError(f"search: {path}: expected a title (an <h1> in the article or a "
                           "<title>), found none")
@@ -430,7 +432,7 @@ def on_post_page(output, page, config):
         return output
     start = output.index(ARTICLE)
     end = output.find("</article>", start)
-    article = output[start:end].replace(ARTICLE, f"{ARTICLE[:-1]} {MARK}>", 1)
+    article = output[start:end].replace(ARTICLE, MARKED, 1)
     return output[:start] + article + search_terms(page) + output[end:]
 
 

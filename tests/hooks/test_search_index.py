@@ -203,6 +203,9 @@ def test_an_unreadable_page_fails_the_index_naming_the_file(tmp_path):
     bad.write_text(html_page("<h1>Bad</h1>").replace("</article>", ""), encoding="utf-8")
     with pytest.raises(PluginError, match=rf"{bad}.*expected </article>"):
         search.index(str(site))
+    bad.write_text(html_page("<p>no heading</p>", title="Its &lt;title&gt;"), encoding="utf-8")
+    search.index(str(site))  # an article without <h1> is named by the page's <title>
+    assert "Its <title>" in [page["title"] for page in read_index(site)[2]]
     bad.write_text(html_page("<p>no heading</p>", title=""), encoding="utf-8")
     with pytest.raises(PluginError, match=rf"{bad}.*expected a title"):
         search.index(str(site))
