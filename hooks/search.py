@@ -228,7 +228,7 @@ class ArticleText(HTMLParser):
 def page_url(path: Path, site: Path) -> str:
     """A page's address under the site's root, as its links write it: ``blog/.../``."""
     relative = path.relative_to(site).as_posix()
-    return relative.removesuffix("index.html") if relative.endswith("index.html") else relative
+    return relative.removesuffix("index.html")
 
 
 def read_page(path: Path, site: Path) -> Page | None:
@@ -420,10 +420,10 @@ def is_listing(page) -> bool:
 
 def search_terms(page) -> str:
     """A post's categories and tags, as words the index holds but the reader doesn't see."""
-    words = [*page.meta.get("categories", []), *page.meta.get("tags", [])]
-    if not words or not page.file.src_uri.startswith("blog/posts/"):
+    labels = [*page.meta.get("categories", []), *page.meta.get("tags", [])]
+    if not labels or not page.file.src_uri.startswith("blog/posts/"):
         return ""
-    return f'<p hidden data-search-terms>{html.escape(" · ".join(map(str, words)))}</p>'
+    return f'<p hidden data-search-terms>{html.escape(" · ".join(map(str, labels)))}</p>'
 
 
 @event_priority(-50)  # after the other hooks have written the page
