@@ -16,11 +16,14 @@ more than a post page could spare under its 200 KB budget. This hook
   - ``manifest.json``: the number of pages, the first word of each chunk with its file, and
     the directory of the pages' fragments. It grows by one entry per chunk, not per page.
   - ``chunk-<hash>.json``: the words of one alphabetical range, each with its postings
-    (page number, score). A chunk holds whole words and is cut at ``CHUNK_BYTES``
+    (page number, score, parts). A chunk holds whole words and is cut at ``CHUNK_BYTES``
     (uncompressed), then halved until it gzips to ``CHUNK_GZIP_BYTES`` or less; a query
     fetches only the chunks of its words.
-  - ``fragments-<hash>/<page>.json``: a page's address, title and indexed text by section,
-    fetched only for the results shown, for their excerpts.
+  - ``fragments-<hash>/<page>/<part>.json``: a page's address and title, and the indexed
+    text of some of its sections (each section a part of its own, unless a page has more
+    than ``PARTS`` sections, when neighbours share a part). A posting names the parts that
+    hold its word, so a result shown fetches only the parts its excerpts come from: a few
+    hundred bytes to 2 KB gzip, not the page's whole text.
 
   File names carry a hash of their content (the fragments' directory: of all fragments),
   so a browser may cache them for good; the index replaces the previous one whole.
@@ -91,6 +94,9 @@ CHUNK_GZIP_BYTES = 10_000
 K1, B = 1.2, 0.75
 BONUS = {"title": 2.5, "heading": 0.5, "terms": 1.0}
 SCALE = 20
+# A page's sections are cut into at most this many parts, so that the parts holding a word
+# are the bits of an integer that JavaScript holds exactly (below 2**53).
+PARTS = 52
 
 WORD = re.compile(r"[^\W_]+")  # Unicode letters and digits: JavaScript's [\p{L}\p{N}]+
 log = logging.getLogger("mkdocs.hooks.search")
@@ -262,47 +268,63 @@ def read_page(path: Path, site: Path) -> Page | None:
 
 # --- Writing the index ----------------------------------------------------------------------
 
-def scores(pages: list[Page]) -> dict[str, list[tuple[int, int]]]:
-    """Each word's postings: (page number, score) in page order."""
+def part_of(section: int, sections: int) -> int:
+    """The part that holds a page's section number ``section`` of ``sections``: the section
+    itself, or one of ``PARTS`` runs of neighbouring sections on a longer page."""
+    return section if sections <= PARTS else section * PARTS // sections
+
+
+Posting = tuple[int, int, int]  # page number, score, parts holding the word (bits)
+
+
+def scores(pages: list[Page]) -> dict[str, list[Posting]]:
+    """Each word's postings: (page number, score, parts), in page order. ``parts`` has bit
+    ``p`` set when part ``p`` of the page has the word in its heading or text; a word only
+    in the title or among the terms has none."""
     counted = []
     for page in pages:
         body: dict[str, int] = {}
         headings: set[str] = set()
-        for _, heading, text in page.sections:
+        parts: dict[str, int] = {}
+        for at, (_, heading, text) in enumerate(page.sections):
             found = words(heading)
             headings.update(found)
+            bit = 1 << part_of(at, len(page.sections))
             for word in [*found, *words(text)]:
                 body[word] = body.get(word, 0) + 1
-        counted.append((body, headings, set(words(page.title)), set(words(page.terms))))
+                parts[word] = parts.get(word, 0) | bit
+        counted.append((body, headings, set(words(page.title)), set(words(page.terms)),
+                        parts))
     lengths = [sum(body.values()) for body, *_ in counted]
     average = max(sum(lengths) / max(len(lengths), 1), 1.0)
-    postings: dict[str, list[tuple[int, int]]] = {}
-    for number, ((body, headings, title, terms), length) in enumerate(zip(counted, lengths,
-                                                                           strict=True)):
+    postings: dict[str, list[Posting]] = {}
+    for number, ((body, headings, title, terms, parts), length) in enumerate(
+            zip(counted, lengths, strict=True)):
         norm = K1 * (1 - B + B * length / average)
         for word in body.keys() | title | terms:
             tf = body.get(word, 0)
             score = tf * (K1 + 1) / (tf + norm) + sum(
                 BONUS[kind] for kind, found in (("title", title), ("heading", headings),
                                                 ("terms", terms)) if word in found)
-            postings.setdefault(word, []).append((number, max(1, round(SCALE * score))))
+            postings.setdefault(word, []).append(
+                (number, max(1, round(SCALE * score)), parts.get(word, 0)))
     return postings
 
 
-def encode(entries: list[tuple[str, list[tuple[int, int]]]]) -> bytes:
-    """A chunk's JSON: each word -> [page, score, page, score, ...], page numbers as the
-    difference from the previous one (smaller numbers: fewer bytes)."""
+def encode(entries: list[tuple[str, list[Posting]]]) -> bytes:
+    """A chunk's JSON: each word -> [page, score, parts, page, score, parts, ...], page
+    numbers as the difference from the previous one (smaller numbers: fewer bytes)."""
     chunk = {}
     for word, postings in entries:
         flat, previous = [], 0
-        for number, score in postings:
-            flat += [number - previous, score]
+        for number, score, parts in postings:
+            flat += [number - previous, score, parts]
             previous = number
         chunk[word] = flat
     return json.dumps(chunk, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def chunks(postings: dict[str, list[tuple[int, int]]]) -> list[tuple[str, bytes]]:
+def chunks(postings: dict[str, list[Posting]]) -> list[tuple[str, bytes]]:
     """The words in order, cut into chunks: (first word, JSON). A chunk is cut before it
     passes ``CHUNK_BYTES`` and halved while it gzips to more than ``CHUNK_GZIP_BYTES``; a
     single word whose postings alone pass the bound (one in thousands of pages) keeps a
@@ -334,16 +356,32 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
+def fragments(page: Page) -> list[bytes]:
+    """The JSON of each part of a page: its address, title, the number of its first section,
+    and its sections (at least one part, if empty, so that every result has something)."""
+    parts: list[list[list[str]]] = [[]]
+    firsts = [0]
+    for at, section in enumerate(page.sections):
+        part = part_of(at, len(page.sections))
+        if part == len(parts):
+            parts.append([])
+            firsts.append(at)
+        parts[part].append(section)
+    return [json.dumps({"url": page.url, "title": page.title, "first": first,
+                        "sections": sections}, separators=(",", ":"),
+                       ensure_ascii=False).encode()
+            for first, sections in zip(firsts, parts, strict=True)]
+
+
 def write_index(pages: list[Page], folder: Path) -> None:
     """The manifest, the chunks and the fragments of ``pages`` into ``folder``."""
     folder.mkdir(parents=True)
-    fragments = [json.dumps({"url": page.url, "title": page.title, "sections": page.sections},
-                            separators=(",", ":"), ensure_ascii=False).encode()
-                 for page in pages]
-    fragments_dir = "fragments-" + digest(b"\0".join(fragments))
-    (folder / fragments_dir).mkdir()
-    for number, data in enumerate(fragments):
-        (folder / fragments_dir / f"{number}.json").write_bytes(data)
+    written = [fragments(page) for page in pages]
+    fragments_dir = "fragments-" + digest(b"\0".join(b"\1".join(parts) for parts in written))
+    for number, parts in enumerate(written):
+        (folder / fragments_dir / str(number)).mkdir(parents=True)
+        for part, data in enumerate(parts):
+            (folder / fragments_dir / str(number) / f"{part}.json").write_bytes(data)
     listed = []
     for first, data in chunks(scores(pages)):
         name = f"chunk-{digest(data)}.json"

@@ -1,7 +1,7 @@
 // The header's search box asks the site's own chunked index, which the build writes to
 // search-index/ (see hooks/search.py). Nothing is downloaded until the reader starts a
-// search; then a query fetches the manifest once, the chunks holding its words, and the
-// fragments of the results it shows. Keys: "/", "s" or "f" open the search, arrows move
+// search; then a query fetches the manifest once, the chunks holding its words, and, for
+// the results it shows, the parts of their pages that hold the words (for the excerpts). Keys: "/", "s" or "f" open the search, arrows move
 // through the results, Enter follows one, Escape closes.
 (() => {
   const parts = document.querySelector("[data-site-search-parts]");
@@ -22,8 +22,10 @@
   const root = new URL(`${config.base}/`, location.href);
   const base = new URL("search-index/", root);
   const HIGHLIGHT = "highlight";
-  // Each result shown fetches its page's fragment (a few KB): five at a time.
+  // Each result shown fetches up to PARTS of its page's sections, those holding the most
+  // words of the query (a few hundred bytes each): five results at a time.
   const SHOWN = 5;
+  const PARTS = 3;
   const DEBOUNCE_MS = 150;
   // The last word is also a prefix of longer words, unless they fill more chunks than this
   // (a letter or two): then it matches whole words only, to keep the query small.
@@ -74,9 +76,19 @@
     return low;
   };
 
-  // Page -> [score, index words matched] for one folded word of the query: its stem, and
-  // for the last word also the longer words it begins. A posting's score is weighed by
-  // the word's rarity across the pages (BM25's idf).
+  // The numbers of the bits set in `mask`, an integer below 2**53 (past the 32 bits that
+  // JavaScript's bitwise operators keep).
+  const bits = (mask) => {
+    const set = [];
+    for (let bit = 0; mask > 0; bit += 1, mask = Math.floor(mask / 2)) {
+      if (mask % 2) set.push(bit);
+    }
+    return set;
+  };
+
+  // Page -> [score, index words matched, parts holding them] for one folded word of the
+  // query: its stem, and for the last word also the longer words it begins. A posting's
+  // score is weighed by the word's rarity across the pages (BM25's idf).
   async function postings(manifest, word, last) {
     const { chunks, pages } = manifest;
     const stemmed = stem(word);
@@ -94,34 +106,37 @@
     for (const [, name] of range) {
       for (const [key, flat] of Object.entries(await get(new URL(name, base)))) {
         if (key !== stemmed && !(prefixed && key.startsWith(prefix))) continue;
-        const count = flat.length / 2;
+        const count = flat.length / 3;
         const rarity = Math.log(1 + (pages - count + 0.5) / (count + 0.5));
         const weight = rarity * (key === stemmed ? 1 : PREFIXED);
-        for (let i = 0, page = 0; i < flat.length; i += 2) {
+        for (let i = 0, page = 0; i < flat.length; i += 3) {
           page += flat[i];
-          const known = scores.get(page) || scores.set(page, [0, []]).get(page);
+          const known = scores.get(page) || scores.set(page, [0, [], new Set()]).get(page);
           known[0] = Math.max(known[0], weight * flat[i + 1]);
           known[1].push(key);
+          for (const part of bits(flat[i + 2])) known[2].add(part);
         }
       }
     }
     return scores;
   }
 
-  // The pages that hold every word of the query, best first, each with its index words.
+  // The pages that hold every word of the query, best first, each with its index words
+  // and, for each word of the query, the parts of the page that hold it.
   async function find(query) {
     const typed = split(query).map(fold);
     const found = { manifest: await index(false), results: [] };
     if (!typed.length) return found;
     const each = await Promise.all(typed.map((word, i) =>
       postings(found.manifest, word, i === typed.length - 1)));
-    for (const [page, [score, matched]] of each[0]) {
+    for (const [page, [score, matched, parts]] of each[0]) {
       const others = each.slice(1).map((scores) => scores.get(page));
       if (others.some((hit) => !hit)) continue;
       found.results.push({
         page,
         score: others.reduce((sum, hit) => sum + hit[0], score),
         terms: new Set([matched, ...others.map((hit) => hit[1])].flat()),
+        parts: [parts, ...others.map((hit) => hit[2])],
       });
     }
     found.results.sort((a, b) => b.score - a.score || a.page - b.page);
@@ -194,11 +209,31 @@
     return entry;
   }
 
+  // The parts of a result's page to fetch: those holding the most words of the query
+  // (ties: the first), or the first part if no word is in the text (only in the title).
+  function chosen(parts) {
+    const counts = new Map();
+    for (const held of parts) {
+      for (const part of held) counts.set(part, (counts.get(part) || 0) + 1);
+    }
+    const ranked = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([p]) => p);
+    return ranked.length ? ranked.slice(0, PARTS) : [0];
+  }
+
+  // A result's page, from the parts of it that were fetched: its address and title, and
+  // those parts' sections, each with its number on the page.
+  async function fragment(manifest, result) {
+    const parts = await Promise.all(chosen(result.parts).map((part) =>
+      get(new URL(`${manifest.fragments}/${result.page}/${part}.json`, base))));
+    const sections = parts.flatMap(({ first, sections }) =>
+      sections.map((section, n) => [...section, first + n]));
+    return { url: parts[0].url, title: parts[0].title, sections };
+  }
+
   // Results shown .. shown + SHOWN of a search, unless a newer search has started.
   async function show(found, shown, ticket) {
     const results = found.results.slice(shown, shown + SHOWN);
-    const pages = await Promise.all(results.map((result) =>
-      get(new URL(`${found.manifest.fragments}/${result.page}.json`, base))));
+    const pages = await Promise.all(results.map((result) => fragment(found.manifest, result)));
     if (ticket !== latest) return;
     results.forEach(({ terms }, n) => {
       const { url, title, sections } = pages[n];
@@ -206,7 +241,7 @@
       link.searchParams.set(HIGHLIGHT, [...terms].join(" "));
       // The section with the most hits gives the excerpt; up to two more sections with
       // hits are shown under it, as the theme shows them (the page's intro has no anchor).
-      const ranked = sections.map(([anchor, heading, body], at) => ({
+      const ranked = sections.map(([anchor, heading, body, at]) => ({
         anchor, heading, body, at,
         hits: split(`${heading} ${body}`).filter((w) => terms.has(term(w))).length,
       })).sort((a, b) => b.hits - a.hits || a.at - b.at);

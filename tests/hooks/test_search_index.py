@@ -33,25 +33,42 @@ def write(site: Path, path: str, text: str) -> Path:
     return file
 
 
+def read_parts(folder: Path, page: int) -> list[dict]:
+    """A page's fragments: its parts in order (0.json, 1.json, ...), as written."""
+    parts = sorted((folder / str(page)).glob("*.json"), key=lambda path: int(path.stem))
+    assert [int(path.stem) for path in parts] == list(range(len(parts))), parts
+    return [json.loads(path.read_text(encoding="utf-8")) for path in parts]
+
+
 def read_index(site: Path) -> tuple[dict, dict[str, list[int]], list[dict]]:
-    """The manifest, each word's postings as written (difference-coded), and the
-    fragments in page order."""
+    """The manifest, each word's postings as written (difference-coded), and each page's
+    fragment in page order, its parts joined again: address, title, sections."""
     folder = site / search.INDEX
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     postings = {}
     for _, name in manifest["chunks"]:
         postings.update(json.loads((folder / name).read_text(encoding="utf-8")))
-    fragments = [json.loads((folder / manifest["fragments"] / f"{n}.json").read_text("utf-8"))
-                 for n in range(manifest["pages"])]
+    fragments = []
+    for number in range(manifest["pages"]):
+        parts = read_parts(folder / manifest["fragments"], number)
+        assert [part["first"] for part in parts] == sorted({part["first"] for part in parts})
+        fragments.append({"url": parts[0]["url"], "title": parts[0]["title"],
+                          "sections": [s for part in parts for s in part["sections"]]})
     return manifest, postings, fragments
 
 
 def pages_of(flat: list[int]) -> list[int]:
     pages, page = [], 0
-    for step in flat[::2]:
+    for step in flat[::3]:
         page += step
         pages.append(page)
     return pages
+
+
+def parts_of(flat: list[int]) -> dict[int, list[int]]:
+    """Page -> the numbers of the parts its posting names."""
+    return {page: [bit for bit in range(search.PARTS) if mask >> bit & 1]
+            for page, mask in zip(pages_of(flat), flat[2::3], strict=True)}
 
 
 @pytest.mark.parametrize(
@@ -122,15 +139,50 @@ def test_a_page_is_indexed_without_its_excluded_parts_and_with_its_terms(tmp_pat
                      "sourceword", "sourcefileword", "¶"):
         assert left_out not in json.dumps(page, ensure_ascii=False), left_out
         assert left_out not in postings, left_out
-    # The title, the text, the headings and the post's categories and tags are its words.
-    for word in ("walrus", "narwhal", "x2", "second", "part", "optimization", "gradient"):
-        assert pages_of(postings[word]) == [0], word
+    # The title, the text, the headings and the post's categories and tags are its words;
+    # a posting names the parts (here: sections) whose heading or text holds the word.
+    for word, parts in (("walrus", []), ("narwhal", [0]), ("x2", [0]), ("second", [1]),
+                        ("part", [1]), ("optimization", []), ("gradient", []),
+                        ("the", [1])):
+        assert parts_of(postings[word]) == {0: parts}, word
+
+
+def test_a_long_page_is_cut_into_at_most_parts_and_postings_name_the_right_ones(tmp_path):
+    count = 3 * search.PARTS + 7
+    sections = [["", "", "Intro text."]] + [
+        [f"s{n}", f"Heading {n}", f"Words of section w{n} here."] for n in range(1, count)]
+    pages = [search.Page("long/", "Long", sections),
+             search.Page("short/", "Short", [["", "", "w7 once"], ["b", "B", "w7 twice"]])]
+    folder = tmp_path / "index"
+    search.write_index(pages, folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    parts = read_parts(folder / manifest["fragments"], 0)
+    assert len(parts) == search.PARTS
+    assert [s for part in parts for s in part["sections"]] == sections  # all, in order
+    postings = {}
+    for _, name in manifest["chunks"]:
+        postings.update(json.loads((folder / name).read_text(encoding="utf-8")))
+    for n in (1, 8, count // 2, count - 1):
+        [(page, [part])] = parts_of(postings[f"w{n}"]).items()
+        assert page == 0 and [f"s{n}", f"Heading {n}", f"Words of section w{n} here."] in \
+            parts[part]["sections"], n
+        assert parts[part]["first"] <= n < parts[part]["first"] + len(parts[part]["sections"])
+    # "words" is in every section but the first: every part is named, in one integer that
+    # JavaScript holds exactly.
+    [mask] = postings["word"][2::3]
+    assert mask == 2**search.PARTS - 1 and mask < 2**53
+    assert parts_of(postings["w7"])[1] == [0, 1]
+    # A page with no text still has a part, for its result's title.
+    search.write_index([search.Page("empty/", "Empty", [])], tmp_path / "empty")
+    manifest = json.loads((tmp_path / "empty" / "manifest.json").read_text(encoding="utf-8"))
+    [part] = read_parts(tmp_path / "empty" / manifest["fragments"], 0)
+    assert part == {"url": "empty/", "title": "Empty", "first": 0, "sections": []}
 
 
 def test_a_word_in_the_title_scores_above_the_same_word_in_the_text_however_often():
     pages = [search.Page("a/", "Plain", [["", "", "The walrus swims. " * 20]]),
              search.Page("b/", "The walrus", [["", "", "It swims. " * 20]])]
-    scores = dict(search.scores(pages)["walrus"])
+    scores = {page: score for page, score, _ in search.scores(pages)["walrus"]}
     assert scores[1] > scores[0] > 0
 
 

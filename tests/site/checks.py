@@ -198,17 +198,18 @@ def search_index(site: Path) -> dict[str, dict]:
     for _, name in manifest["chunks"]:
         for word, flat in json.loads((folder / name).read_text(encoding="utf-8")).items():
             number = 0
-            for step in flat[::2]:
+            for step in flat[::3]:
                 number += step
                 words.setdefault(number, set()).add(word)
     pages = {}
-    for fragment in (folder / manifest["fragments"]).glob("*.json"):
-        record = json.loads(fragment.read_text(encoding="utf-8"))
-        url = "/" + record["url"]
+    for page in (folder / manifest["fragments"]).iterdir():
+        parts = [json.loads(part.read_text(encoding="utf-8"))
+                 for part in sorted(page.glob("*.json"), key=lambda part: int(part.stem))]
+        url = "/" + parts[0]["url"]
         assert url not in pages, f"{url} is indexed twice"
-        text = " ".join(" ".join(section[1:]) for section in record["sections"])
-        pages[url] = {"title": record["title"], "content": text,
-                      "words": words.get(int(fragment.stem), set())}
+        text = " ".join(" ".join(section[1:]) for part in parts for section in part["sections"])
+        pages[url] = {"title": parts[0]["title"], "content": text,
+                      "words": words.get(int(page.name), set())}
     return pages
 
 
