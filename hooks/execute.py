@@ -207,7 +207,6 @@ def on_pre_build(config):
     global state
     stop()
     state = BuildState(command=state.command, dirty=state.dirty)
-    deps.clear()  # files may have changed since the last build (`mkdocs serve`)
 
 
 def page_path(file) -> str:

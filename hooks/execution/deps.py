@@ -135,27 +135,41 @@ def digest(text: str | bytes) -> str:
     return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
 
 
-@functools.cache
-def source_units(root: Path, relative: str) -> SourceUnits | None:
-    """The units of a project source file as it is now (read once per build)."""
-    try:
-        return SourceUnits((root / relative).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return None
+# What was read of the project's files, by path: (modification time, size, value). A file
+# whose time and size are unchanged is not read again, in this build or the next one of the
+# preview (a save changes the time).
+_read: dict[tuple[str, Path], tuple[int, int, object]] = {}
 
 
-@functools.cache
-def file_digest(root: Path, relative: str) -> str | None:
+def _read_once(kind: str, path: Path, read):
     try:
-        return digest((root / relative).read_bytes())
+        stat = path.stat()
     except OSError:
         return None
+    known = _read.get((kind, path))
+    if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
+        return known[2]
+    try:
+        value = read(path)
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        value = None
+    _read[(kind, path)] = (stat.st_mtime_ns, stat.st_size, value)
+    return value
+
+
+def source_units(root: Path, relative: str) -> SourceUnits | None:
+    """The units of a project source file as it is now."""
+    return _read_once("units", root / relative,
+                      lambda path: SourceUnits(path.read_text(encoding="utf-8")))
+
+
+def file_digest(root: Path, relative: str) -> str | None:
+    return _read_once("digest", root / relative, lambda path: digest(path.read_bytes()))
 
 
 def clear() -> None:
-    """Forget what was read: files may have changed since the last build (`mkdocs serve`)."""
-    source_units.cache_clear()
-    file_digest.cache_clear()
+    """Forget what was read (the next reads read every file again)."""
+    _read.clear()
 
 
 def record(root: Path, code: list, data: list) -> dict:
