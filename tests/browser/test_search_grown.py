@@ -3,12 +3,21 @@ by a word of its own, and a query answers from a few index chunks, not the whole
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import sys
+
 import pytest
 from harness import serve
 
-from tests.conftest import grow, grown_word, make_fixture_project, run_build
+from tests.conftest import ROOT, grow, grown_word, make_fixture_project, run_build
 
 pytestmark = pytest.mark.browser
+
+# hooks/search.py, as MkDocs loads it (by file).
+_spec = importlib.util.spec_from_file_location("search_hook", ROOT / "hooks" / "search.py")
+search = sys.modules["search_hook"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(search)
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +83,48 @@ def test_many_results_come_five_at_a_time(browser, grown) -> None:
         assert focused == items.first.get_attribute("href")
     finally:
         context.close()
+
+
+def test_a_page_open_across_a_deploy_searches_the_new_index(browser, grown) -> None:
+    """A reader's page keeps the index it loaded (as Material's search did); after a
+    deploy replaces the index (chunks and fragments under new names, the old ones gone),
+    the first query that needs a file that is gone asks for the new manifest rather than
+    fail, and the page searches the new index from then on."""
+    site, served = grown
+    post = site / "blog/2025/10/10/grown-post-10/index.html"
+    original = post.read_text(encoding="utf-8")
+    context = browser.new_context(proxy=served.proxy)
+    page = context.new_page()
+    box = page.locator("input.md-search__input")
+    first = page.locator(".md-search-result__list > li > a").first
+    try:
+        page.goto(served.root_url + "blog/", wait_until="networkidle")
+        page.locator("body").press("/")
+        box.press_sequentially(grown_word(10))
+        first.wait_for(timeout=10_000)
+        old = json.loads((site / "search-index/manifest.json").read_text(encoding="utf-8"))
+        # The deploy: the post gains a word, and the index is made again.
+        post.write_text(original.replace("</article>", "<p>Zebracorn.</p></article>", 1),
+                        encoding="utf-8")
+        search.index(str(site))
+        new = json.loads((site / "search-index/manifest.json").read_text(encoding="utf-8"))
+        assert new["fragments"] != old["fragments"]
+        assert not (site / "search-index" / old["fragments"]).exists()
+        # Results need fragments, whose old directory is gone: the query fails once, asks
+        # for the new manifest and answers from the new index...
+        box.fill("")
+        box.press_sequentially("grown")
+        page.wait_for_function(
+            "() => document.querySelectorAll('.md-search-result__list > li > a').length"
+            " === 5", timeout=10_000)
+        # ... which from then on it uses: the new word is found.
+        box.fill("")
+        box.press_sequentially("zebracorn")
+        page.wait_for_function(
+            "() => document.querySelector('.md-search-result__meta').textContent"
+            ".startsWith('1 matching')", timeout=10_000)
+        assert "/blog/2025/10/10/grown-post-10/" in first.get_attribute("href")
+    finally:
+        context.close()
+        post.write_text(original, encoding="utf-8")
+        search.index(str(site))
