@@ -145,6 +145,7 @@ class Page:
     title: str = ""
     sections: list[list[str]] = field(default_factory=lambda: [["", "", ""]])
     terms: str = ""
+    counted: Counted | None = field(default=None, repr=False, compare=False)
 
 
 class ArticleText(HTMLParser):
@@ -275,14 +276,14 @@ def part_of(section: int, sections: int) -> int:
 
 
 Posting = tuple[int, int, int]  # page number, score, parts holding the word (bits)
+Counted = tuple[dict[str, int], set[str], set[str], set[str], dict[str, int]]
 
 
-def scores(pages: list[Page]) -> dict[str, list[Posting]]:
-    """Each word's postings: (page number, score, parts), in page order. ``parts`` has bit
-    ``p`` set when part ``p`` of the page has the word in its heading or text; a word only
-    in the title or among the terms has none."""
-    counted = []
-    for page in pages:
+def count(page: Page) -> Counted:
+    """A page's words: how often each is in its text and headings, those in headings, in
+    the title, among the terms, and the parts holding each (bits). Kept with the page,
+    which the preview keeps while its file is unchanged."""
+    if page.counted is None:
         body: dict[str, int] = {}
         headings: set[str] = set()
         parts: dict[str, int] = {}
@@ -293,8 +294,16 @@ def scores(pages: list[Page]) -> dict[str, list[Posting]]:
             for word in [*found, *words(text)]:
                 body[word] = body.get(word, 0) + 1
                 parts[word] = parts.get(word, 0) | bit
-        counted.append((body, headings, set(words(page.title)), set(words(page.terms)),
-                        parts))
+        page.counted = (body, headings, set(words(page.title)), set(words(page.terms)),
+                        parts)
+    return page.counted
+
+
+def scores(pages: list[Page]) -> dict[str, list[Posting]]:
+    """Each word's postings: (page number, score, parts), in page order. ``parts`` has bit
+    ``p`` set when part ``p`` of the page has the word in its heading or text; a word only
+    in the title or among the terms has none."""
+    counted = [count(page) for page in pages]
     lengths = [sum(body.values()) for body, *_ in counted]
     average = max(sum(lengths) / max(len(lengths), 1), 1.0)
     postings: dict[str, list[Posting]] = {}
@@ -303,9 +312,10 @@ def scores(pages: list[Page]) -> dict[str, list[Posting]]:
         norm = K1 * (1 - B + B * length / average)
         for word in body.keys() | title | terms:
             tf = body.get(word, 0)
-            score = tf * (K1 + 1) / (tf + norm) + sum(
-                BONUS[kind] for kind, found in (("title", title), ("heading", headings),
-                                                ("terms", terms)) if word in found)
+            score = tf * (K1 + 1) / (tf + norm)
+            for kind, found in (("title", title), ("heading", headings), ("terms", terms)):
+                if word in found:
+                    score += BONUS[kind]
             postings.setdefault(word, []).append(
                 (number, max(1, round(SCALE * score)), parts.get(word, 0)))
     return postings
@@ -373,23 +383,71 @@ def fragments(page: Page) -> list[bytes]:
             for first, sections in zip(firsts, parts, strict=True)]
 
 
-def write_index(pages: list[Page], folder: Path) -> None:
-    """The manifest, the chunks and the fragments of ``pages`` into ``folder``."""
-    folder.mkdir(parents=True)
+def index_files(pages: list[Page]) -> dict[str, bytes]:
+    """Every file of the index of ``pages``, by its path in the index's folder, the
+    manifest last."""
     written = [fragments(page) for page in pages]
     fragments_dir = "fragments-" + digest(b"\0".join(b"\1".join(parts) for parts in written))
-    for number, parts in enumerate(written):
-        (folder / fragments_dir / str(number)).mkdir(parents=True)
-        for part, data in enumerate(parts):
-            (folder / fragments_dir / str(number) / f"{part}.json").write_bytes(data)
+    files = {f"{fragments_dir}/{number}/{part}.json": data
+             for number, parts in enumerate(written) for part, data in enumerate(parts)}
     listed = []
     for first, data in chunks(scores(pages)):
         name = f"chunk-{digest(data)}.json"
-        (folder / name).write_bytes(data)
+        files[name] = data
         listed.append([first, name])
     manifest = {"pages": len(pages), "fragments": fragments_dir, "chunks": listed}
-    (folder / "manifest.json").write_text(json.dumps(manifest, separators=(",", ":"),
-                                                     ensure_ascii=False), encoding="utf-8")
+    files["manifest.json"] = json.dumps(manifest, separators=(",", ":"),
+                                        ensure_ascii=False).encode()
+    return files
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    made: set[Path] = set()
+    for name, data in files.items():
+        path = folder / name
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.write_bytes(data)
+
+
+def write_index(pages: list[Page], folder: Path) -> dict[str, bytes]:
+    """The manifest, the chunks and the fragments of ``pages`` into a new ``folder``."""
+    folder.mkdir(parents=True)
+    files = index_files(pages)
+    write_files(folder, files)
+    return files
+
+
+def update_index(pages: list[Page], folder: Path) -> None:
+    """Under ``mkdocs serve``: make ``folder`` the index of ``pages`` by writing only the
+    files that differ from the index this process wrote last (a save changes a few
+    fragments and chunks of thousands of files), renaming the fragments' directory, and
+    the manifest last. A query in between may find a file gone, and asks again."""
+    files = index_files(pages)
+    old = state.written
+    if old is None or not folder.is_dir():
+        replace_index(folder, files)
+        state.written = files
+        return
+    state.written = None  # until this update is complete
+    fragments_dir = json.loads(files["manifest.json"])["fragments"]
+    old_dir = json.loads(old["manifest.json"])["fragments"]
+    try:
+        if old_dir != fragments_dir:
+            (folder / old_dir).rename(folder / fragments_dir)
+            old = {name.replace(old_dir, fragments_dir, 1): data for name, data in old.items()}
+        write_files(folder, {name: data for name, data in files.items()
+                             if name != "manifest.json" and old.get(name) != data})
+        for name in old.keys() - files.keys():
+            (folder / name).unlink(missing_ok=True)
+        for gone in {(folder / name).parent for name in old.keys() - files.keys()}:
+            if gone != folder and not any(gone.iterdir()):
+                gone.rmdir()  # a page's directory, once the pages are fewer
+        write_files(folder, {"manifest.json": files["manifest.json"]})
+    except OSError as error:
+        raise PluginError(f"search: cannot update the index in {folder}: {error}") from error
+    state.written = files
 
 
 class State:
@@ -397,6 +455,9 @@ class State:
     worker: threading.Thread | None = None
     # Pages read by earlier builds (under mkdocs serve): file -> (mtime, size, page).
     read: dict[Path, tuple[int, int, Page | None]] = {}
+    written: dict[str, bytes] | None = None  # the index the preview wrote last
+    lock = threading.Lock()
+    pending: str | None = None  # a site built and not yet indexed
 
 
 state = State()
@@ -422,25 +483,35 @@ def read_site(site: Path) -> list[Page]:
     return sorted(pages, key=lambda page: page.url)
 
 
-def index(site_dir: str) -> None:
-    """Index the site into ``search-index/``, replacing the previous index whole (under
-    ``mkdocs serve`` the site is written over, and old chunks would pile up)."""
-    site = Path(site_dir)
-    fresh, current, old = site / f".{INDEX}-new", site / INDEX, site / f".{INDEX}-old"
+def replace_index(current: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` as the index in ``current``, replacing the previous index whole: it
+    is written beside it and swapped in (under ``mkdocs serve`` the site is written over,
+    and old chunks would pile up)."""
+    site = current.parent
+    fresh, old = site / f".{INDEX}-new", site / f".{INDEX}-old"
     for leftover in (fresh, old):
         shutil.rmtree(leftover, ignore_errors=True)
     try:
-        write_index(read_site(site), fresh)
+        fresh.mkdir(parents=True)
+        write_files(fresh, files)
     except OSError as error:
         shutil.rmtree(fresh, ignore_errors=True)
         raise PluginError(f"search: cannot write the index into {fresh}: {error}") from error
-    except PluginError:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
     if current.exists():
         current.rename(old)
     fresh.rename(current)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def index(site_dir: str) -> None:
+    """Index the site into ``search-index/``: anew, or under ``mkdocs serve`` by updating
+    the preview's last index."""
+    site = Path(site_dir)
+    pages = read_site(site)  # (its errors come before anything is written)
+    if state.serving:
+        update_index(pages, site / INDEX)
+    else:
+        replace_index(site / INDEX, index_files(pages))
 
 
 # --- MkDocs events ----------------------------------------------------------------------------
@@ -475,21 +546,39 @@ def on_post_page(output, page, config):
 
 
 def index_in_background(site_dir: str) -> None:
-    def work() -> None:
-        try:
-            index(site_dir)
-        except PluginError as error:
-            log.error(str(error))
+    """Index after this build in a thread, so that the build (and the browser's reload)
+    does not wait for it. One indexing runs at a time: a build that ends while one runs
+    leaves its site to the same thread, which indexes it next (builds in quick succession
+    are indexed once, after the last). An indexing overtaken by a newer build does not
+    report its errors: it may have read a page the newer build was writing."""
 
-    if state.worker is not None:
-        state.worker.join()  # one indexing at a time, in the order of the builds
-    state.worker = threading.Thread(target=work, name="search-index", daemon=True)
-    state.worker.start()
+    def work() -> None:
+        while True:
+            with state.lock:
+                site = state.pending
+                state.pending = None
+                if site is None:
+                    state.worker = None
+                    return
+            try:
+                index(site)
+            except PluginError as error:
+                with state.lock:
+                    overtaken = state.pending is not None
+                if not overtaken:
+                    log.error(str(error))
+
+    with state.lock:
+        state.pending = site_dir
+        if state.worker is None:
+            state.worker = threading.Thread(target=work, name="search-index", daemon=True)
+            state.worker.start()
 
 
 def on_shutdown():
-    if state.worker is not None:
-        state.worker.join()
+    worker = state.worker
+    if worker is not None:
+        worker.join()
 
 
 @event_priority(-100)  # last: every page is written

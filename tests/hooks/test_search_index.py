@@ -272,3 +272,54 @@ def test_a_changed_page_is_read_again(tmp_path):
     search.index(str(site))
     _, postings, _ = read_index(site)
     assert "edition" in postings and "first" not in postings
+
+
+def index_as_written(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in folder.rglob("*") if path.is_file()}
+
+
+def test_the_preview_rewrites_only_what_changed_and_ends_as_a_fresh_index(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setattr(search.state, "serving", True)
+    monkeypatch.setattr(search.state, "written", None)
+    monkeypatch.setattr(search.state, "read", {})
+    writes: list[list[str]] = []
+    write_files = search.write_files
+    monkeypatch.setattr(search, "write_files",
+                        lambda folder, files: (writes.append(sorted(files)),
+                                               write_files(folder, files)))
+    site = tmp_path / "site"
+    text = {name: "".join(f'<h2 id="s{n}">Part {n}</h2><p>{name} words {n} here.</p>'
+                          for n in range(6)) for name in ("alpha", "beta", "gamma")}
+    for name, body in text.items():
+        write(site, f"{name}/index.html", html_page(f"<h1>{name.title()}</h1>{body}"))
+
+    def same_as_fresh() -> None:
+        fresh = tmp_path / "fresh"
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(search.INDEX))
+        monkeypatch.setattr(search.state, "serving", False)
+        search.index(str(fresh))
+        monkeypatch.setattr(search.state, "serving", True)
+        assert index_as_written(site / search.INDEX) == index_as_written(fresh / search.INDEX)
+
+    search.index(str(site))
+    same_as_fresh()
+    # One section of one page edited: its part, the chunks of the words it changed and the
+    # manifest are written; the other parts (5 of that page, 14 of the others) are not.
+    writes.clear()
+    write(site, "beta/index.html", html_page(
+        "<h1>Beta</h1>" + text["beta"].replace("beta words 3", "beta zebras 3")))
+    search.index(str(site))
+    written = [name for batch in writes for name in batch]
+    assert [name.split("/", 1)[1] for name in written if name.startswith("fragments-")] \
+        == ["1/3.json"], written
+    assert written[-1] == "manifest.json"
+    assert len(written) <= 1 + 2 + 1, written  # the part, a chunk or two, the manifest
+    same_as_fresh()
+    # A page added before the others (every page number after it moves) and one removed.
+    write(site, "aaa/index.html", html_page("<h1>First</h1><p>New words.</p>"))
+    shutil.rmtree(site / "gamma")
+    search.index(str(site))
+    same_as_fresh()
