@@ -153,6 +153,23 @@ def is_notebook_post(src_uri: str) -> bool:
         and "/" not in src_uri[len(POSTS_PREFIX):]
 
 
+# Notebooks converted by earlier builds of `mkdocs serve`: path -> (modification time,
+# size, stale cells, Markdown); a notebook whose time and size are unchanged is not read
+# again.
+converted: dict[Path, tuple[int, int, list, str]] = {}
+
+
+def convert(path: Path) -> tuple[list, str]:
+    """The cells of the notebook at ``path`` saved with outputs, and its Markdown post."""
+    stat = path.stat()
+    known = converted.get(path)
+    if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
+        return known[2], known[3]
+    stale, markdown = saved_outputs(read_notebook(path)), notebook_to_markdown(path)
+    converted[path] = (stat.st_mtime_ns, stat.st_size, stale, markdown)
+    return stale, markdown
+
+
 @event_priority(100)  # before the blog plugin collects its posts
 def on_files(files, config):
     problems = []
@@ -162,8 +179,7 @@ def on_files(files, config):
         where = f"docs/{file.src_uri}"
         path = Path(file.abs_src_path)
         try:
-            stale = saved_outputs(read_notebook(path))
-            markdown = notebook_to_markdown(path)
+            stale, markdown = convert(path)
         except NotebookError as error:
             problems.append(f"{where}: {error}")
             continue

@@ -1,21 +1,26 @@
-"""hooks/serve_incremental.py has `mkdocs serve` learn of saves from the operating system
-instead of listing the watched files every half second."""
+"""What hooks/serve_incremental.py changes in `mkdocs serve --dirty` to answer a save
+sooner: the server learns of saves from the operating system instead of listing the
+watched files every half second, and the installed theme's files are listed once."""
 
 from __future__ import annotations
 
 import mkdocs.livereload as livereload
 import pytest
 import serve_incremental
+from mkdocs.config import load_config
+from mkdocs.structure.files import Files, get_files
 from watchdog.observers.polling import PollingObserver
+
+from tests.conftest import make_fixture_project
 
 
 @pytest.fixture
 def serving():
     """The hook started as under `mkdocs serve --dirty`, undone afterwards."""
-    kept = livereload.watchdog, serve_incremental.state.active
+    kept = livereload.watchdog, serve_incremental.state.active, Files.add_files_from_theme
     serve_incremental.on_startup(command="serve", dirty=True)
     yield
-    livereload.watchdog, serve_incremental.state.active = kept
+    livereload.watchdog, serve_incremental.state.active, Files.add_files_from_theme = kept
 
 
 def test_the_preview_server_is_told_of_a_save_without_polling(serving, tmp_path) -> None:
@@ -42,3 +47,25 @@ def test_a_plain_build_keeps_mkdocs_own_watcher(tmp_path) -> None:
     kept = livereload.watchdog
     serve_incremental.on_startup(command="build", dirty=False)
     assert livereload.watchdog is kept
+
+
+def test_the_theme_files_listed_once_are_mkdocs_own_listing(serving, tmp_path) -> None:
+    assert Files.add_files_from_theme is serve_incremental.add_files_from_theme
+    project = make_fixture_project(tmp_path / "project")
+    config = load_config(config_file=str(project / "mkdocs.yml"))
+    env = config.theme.get_env()
+
+    def listing(add) -> list[tuple[str, str, str]]:
+        files = get_files(config)
+        add(files, env, config)
+        return sorted((f.src_uri, f.abs_src_path, f.dest_uri) for f in files)
+
+    mkdocs_own = listing(serve_incremental.original_add_files_from_theme)
+    assert any("assets/javascripts/" in src for src, _, _ in mkdocs_own)
+    assert listing(Files.add_files_from_theme) == mkdocs_own  # listed now
+    assert listing(Files.add_files_from_theme) == mkdocs_own  # from memory
+    # A file added to the project's own theme folder is there on the next save.
+    (project / "overrides" / "added.css").write_text("p { color: red }\n", encoding="utf-8")
+    assert "added.css" in [src for src, _, _ in listing(Files.add_files_from_theme)]
+    assert listing(Files.add_files_from_theme) == \
+        listing(serve_incremental.original_add_files_from_theme)
