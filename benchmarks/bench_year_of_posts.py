@@ -37,6 +37,13 @@ Options: --no-tests (builds only), --no-weight, --ref REV (default HEAD; --workt
 uncommitted files), --save-cache DIR (keep the warm cache,
 e.g. for bench_preview.py --cache DIR), --keep DIR (keep each size's built copy in DIR),
 --check (strict build and tests only, no timing).
+
+    python benchmarks/bench_year_of_posts.py --rest-only --sizes 6,365 --rounds 2 --cache DIR
+
+measures only the tests that are not the posts' own (`pytest -m "not post"`, what the
++10% target bounds): a copy per size, warm from the cache DIR (e.g. one --save-cache
+wrote), its strict build for the tests, then the tests run `--rounds` times at each
+size, the sizes taking turns (so that a busier minute of the machine falls on both).
 """
 
 from __future__ import annotations
@@ -375,6 +382,36 @@ def measure(posts: int, work: Path, tests: bool, weight: bool,
     return r
 
 
+def rest_only(sizes: list[int], work: Path, rounds: int, cache: Path | None,
+              worktree: bool, ref: str = "HEAD") -> None:
+    """The tests other than the posts' own, at each size, the sizes taking turns."""
+    projects = {}
+    for posts in sizes:
+        project = projects[posts] = work / f"rest-{posts}"
+        make_project(project, posts, worktree=worktree, ref=ref)
+        if cache:
+            shutil.copytree(cache, project / ".cache", dirs_exist_ok=True)
+        print(f"[{posts} posts] strict build for the tests: "
+              f"{build_for_tests(project):.0f} s", flush=True)
+    times: dict[int, list[float]] = {posts: [] for posts in sizes}
+    for round_number in range(rounds):
+        for posts, project in projects.items():
+            seconds, summary = run_tests(project, "-m", "not post")
+            times[posts].append(seconds)
+            print(f"  round {round_number + 1}, {posts} posts: {seconds:.0f} s ({summary}); "
+                  f"load {load()}", flush=True)
+    print("\n| posts | rest of tests s, each round | best | median |")
+    print("| ---: | --- | ---: | ---: |")
+    for posts, each in times.items():
+        print(f"| {posts} | {' / '.join(f'{t:.0f}' for t in each)} | {min(each):.0f} "
+              f"| {sorted(each)[len(each) // 2]:.0f} |")
+    first, last = times[sizes[0]], times[sizes[-1]]
+    growth = min(last) / min(first) - 1
+    print(f"tests other than the posts' own, best of {rounds}: {min(first):.0f} s at "
+          f"{sizes[0]} posts, {min(last):.0f} s at {sizes[-1]}: {growth:+.0%} "
+          f"(target <= +10%) -> {'met' if growth <= 0.10 else 'NOT met'}")
+
+
 def check(posts: int, work: Path, worktree: bool, ref: str = "HEAD") -> None:
     """Strict build and every test on a small clone, no timing."""
     project = work / "check"
@@ -469,6 +506,10 @@ def main() -> None:
     parser.add_argument("--no-weight", action="store_true")
     parser.add_argument("--save-cache", type=Path)
     parser.add_argument("--check", action="store_true", help="strict build + tests only")
+    parser.add_argument("--rest-only", action="store_true",
+                        help="only the tests other than the posts' own, --rounds times")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--cache", type=Path, help="(--rest-only) a warm cache to start from")
     parser.add_argument("--worktree", action="store_true",
                         help="copy the working tree (default: the last commit, HEAD)")
     parser.add_argument("--ref", default="HEAD", help="the commit to measure (default HEAD)")
@@ -489,6 +530,9 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         if args.check:
             check(sizes[0], work, args.worktree, args.ref)
+            return
+        if args.rest_only:
+            rest_only(sizes, work, args.rounds, args.cache, args.worktree, args.ref)
             return
         results = [measure(n, work, not args.no_tests, not args.no_weight, args.save_cache,
                            args.worktree, args.ref, keep=bool(args.keep)) for n in sizes]
