@@ -252,8 +252,10 @@ def make_stock(project: Path) -> None:
 
 
 def environment(project: Path, cache: Path | None = None) -> dict[str, str]:
+    # As `make test` runs (its Makefile): compiled modules kept under the copy's .cache/.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project),
-           "PYTHONDONTWRITEBYTECODE": "1"}
+           "PYTHONPYCACHEPREFIX": str(project / ".cache" / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("BLOG_CACHE_DIR", None)
     if cache is not None:
         env["BLOG_CACHE_DIR"] = str(cache)
