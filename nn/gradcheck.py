@@ -60,6 +60,7 @@ def gradcheck(
     *,
     eps: float = 1e-6,
     rtol: float = 1e-6,
+    atol: float = 0.0,
     raise_on_failure: bool = True,
 ) -> float:
     """Compare analytic gradients of ``fn(*inputs)`` with centred finite differences.
@@ -74,6 +75,11 @@ def gradcheck(
         ``analytic[k]`` is the claimed gradient of ``fn`` with respect to ``inputs[k]``.
     rtol : float
         Largest acceptable relative error.
+    atol : float
+        An absolute error (norm of the difference) accepted whatever the relative error,
+        as PyTorch's ``gradcheck`` also has: a gradient near zero is drowned by the
+        finite differences' round-off (about ``ulp(fn) / eps``), not by the code. The check
+        passes when ``||analytic - numeric|| <= atol + rtol * max(||analytic||, ||numeric||)``.
 
     Returns
     -------
@@ -92,7 +98,11 @@ def gradcheck(
         err = relative_error(g, numeric)
         worst = max(worst, err)
         if raise_on_failure and err > rtol:
-            raise AssertionError(
-                f"gradcheck: input {k} (shape {x.shape}) relative error {err:.3e} > {rtol:.0e}"
-            )
+            absolute = float(np.linalg.norm(np.asarray(g, np.float64) - numeric))
+            scale = max(float(np.linalg.norm(g)), float(np.linalg.norm(numeric)))
+            if absolute > atol + rtol * scale:
+                raise AssertionError(
+                    f"gradcheck: input {k} (shape {x.shape}) relative error {err:.3e} > "
+                    f"{rtol:.0e}" + (f" (absolute {absolute:.3e} > {atol:.0e})" if atol else "")
+                )
     return worst

@@ -45,3 +45,13 @@ def test_gradcheck_argument_checks():
         gradcheck(lambda x: 0.0, [x], [x, x])
     with pytest.raises(ValueError, match=r"gradient 0 has shape \(3,\), input has \(2,\)"):
         gradcheck(lambda x: 0.0, [x], [np.zeros(3)])
+
+
+def test_an_absolute_bound_accepts_round_off_but_not_a_wrong_gradient():
+    x = np.array([1.0, 2.0])
+    tiny = np.array([1e-9, -1e-9])  # the true gradient of f is zero
+    with pytest.raises(AssertionError, match="relative error"):
+        gradcheck(lambda x: 0.0, [x], [tiny])
+    assert gradcheck(lambda x: 0.0, [x], [tiny], atol=1e-8) == pytest.approx(1.0)
+    with pytest.raises(AssertionError, match=r"absolute 1\.414e-03 > 1e-08"):
+        gradcheck(lambda x: 0.0, [x], [np.array([1e-3, -1e-3])], atol=1e-8)

@@ -24,13 +24,34 @@ def test_cross_entropy_known_value_and_gradient():
     np.testing.assert_allclose(criterion.backward(3.0), 3 * expected, rtol=1e-14)
 
 
+# The loss is about log(1 + e^-gap) beside logits of size |z|, so centred differences
+# carry round-off of some ulp(|z|) / eps ~ 1e-9 per entry. When the model is sure (a gap
+# of ten or more), the gradient itself is that small: only an absolute bound can judge it.
+CE_ATOL = 1e-8
+
+
 @settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 6), classes=st.integers(1, 5), seed=st.integers(0, 1000))
 def test_cross_entropy_gradient_matches_finite_differences(n, classes, seed):
     rng = np.random.default_rng(seed)
     logits = rng.standard_normal((n, classes)) * 3
     labels = rng.integers(0, classes, n)
-    assert check_loss_gradients(CrossEntropyLoss(), logits, labels) < 1e-6
+    check_loss_gradients(CrossEntropyLoss(), logits, labels, atol=CE_ATOL)
+
+
+def test_a_confident_prediction_has_the_exact_tiny_gradient():
+    # Found by the test above (n=1, classes=2, seed=3): a gap of 13.8 between the logits,
+    # a gradient of about 1e-6 that centred differences get only to 8e-5 relative error.
+    logits = np.array([[6.12275736, -7.66699509]])
+    criterion = CrossEntropyLoss()
+    criterion(logits, np.array([0]))
+    # Two classes: the gradient is (-q, q), q = sigmoid(z1 - z0), computed here directly.
+    q = 1 / (1 + math.exp(logits[0, 0] - logits[0, 1]))
+    np.testing.assert_allclose(criterion.backward(), [[-q, q]], rtol=1e-9)
+    assert check_loss_gradients(CrossEntropyLoss(), logits, np.array([0]),
+                                atol=CE_ATOL) > 1e-6  # (relative: it needs the bound)
+    with pytest.raises(AssertionError, match="relative error"):
+        check_loss_gradients(CrossEntropyLoss(), logits, np.array([0]))
 
 
 def test_cross_entropy_is_stable_for_huge_logits():
