@@ -35,8 +35,9 @@ matches the last word as a prefix. The score of a word on a page, computed here,
 on the page's text, plus a bonus when the word is in the title, in a heading, or among the
 tags and categories; the script weighs it by the word's rarity across the pages.
 
-Under ``mkdocs serve`` the index is rebuilt after each save, in the background, so a save
-shows without waiting for it; pages whose files did not change are not read again.
+Under ``mkdocs serve`` the index is made again after each save, in the background, so a
+save shows without waiting for it: pages whose files did not change are not read again,
+and only the index's files that changed are written (``update_index()``).
 """
 
 from __future__ import annotations
