@@ -412,14 +412,6 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
         path.write_bytes(data)
 
 
-def write_index(pages: list[Page], folder: Path) -> dict[str, bytes]:
-    """The manifest, the chunks and the fragments of ``pages`` into a new ``folder``."""
-    folder.mkdir(parents=True)
-    files = index_files(pages)
-    write_files(folder, files)
-    return files
-
-
 def update_index(pages: list[Page], folder: Path) -> None:
     """Under ``mkdocs serve``: make ``folder`` the index of ``pages`` by writing only the
     files that differ from the index this process wrote last (a save changes a few
@@ -440,9 +432,10 @@ def update_index(pages: list[Page], folder: Path) -> None:
             old = {name.replace(old_dir, fragments_dir, 1): data for name, data in old.items()}
         write_files(folder, {name: data for name, data in files.items()
                              if name != "manifest.json" and old.get(name) != data})
-        for name in old.keys() - files.keys():
+        removed = old.keys() - files.keys()
+        for name in removed:
             (folder / name).unlink(missing_ok=True)
-        for gone in {(folder / name).parent for name in old.keys() - files.keys()}:
+        for gone in {(folder / name).parent for name in removed}:
             if gone != folder and not any(gone.iterdir()):
                 gone.rmdir()  # a page's directory, once the pages are fewer
         write_files(folder, {"manifest.json": files["manifest.json"]})

@@ -33,6 +33,7 @@ import types
 from pathlib import Path
 
 from execution import cache as execution_cache  # hooks/ is on sys.path while hooks load
+from execution import deps as execution_deps
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -95,7 +96,7 @@ def add_files_from_theme(files, env, config) -> None:
     some 10,000 icons: a sixth of a second of each preview rebuild at a year of posts. The
     installed theme does not change while the preview runs; the project's own theme folder
     (``overrides/``) is listed each time and is part of the key. The result is MkDocs'
-    own (tests/site/test_serve_incremental.py compares them)."""
+    own (tests/hooks/test_serve_watch.py compares them)."""
     dirs = [str(folder) for folder in config.theme.dirs]
     project = Path(config.config_file_path).resolve().parent
     own = tuple(sorted(str(path) for folder in dirs
@@ -136,29 +137,16 @@ def digest(text: str | bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-# File -> (modification time, size, digest): a file whose time and size have not changed
-# since the last rebuild is not read again.
-known_digests: dict[Path, tuple[int, int, str]] = {}
-
-
-def file_digest(file: Path) -> str:
-    stat = file.stat()
-    known = known_digests.get(file)
-    if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
-        return known[2]
-    value = digest(file.read_bytes())
-    known_digests[file] = (stat.st_mtime_ns, stat.st_size, value)
-    return value
-
-
 def project_digests() -> dict[str, str]:
+    """Each watched file's digest; a file whose time and size have not changed since the
+    last rebuild is not read again (the execution cache's own record of what it read)."""
     files = []
     for name in WATCHED_FOR_FULL:
         path = ROOT / name
         files += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     files += sorted((ROOT / "snippets").rglob("*.py"))
-    return {str(file.relative_to(ROOT)): file_digest(file)
-            for file in files if "__pycache__" not in file.parts}
+    names = [str(file.relative_to(ROOT)) for file in files if "__pycache__" not in file.parts]
+    return {name: execution_deps.file_digest(ROOT, name) for name in names}
 
 
 def post_signature(post) -> tuple[str, str, str]:

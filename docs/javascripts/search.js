@@ -1,8 +1,9 @@
 // The header's search box asks the site's own chunked index, which the build writes to
 // search-index/ (see hooks/search.py). Nothing is downloaded until the reader starts a
 // search; then a query fetches the manifest once, the chunks holding its words, and, for
-// the results it shows, the parts of their pages that hold the words (for the excerpts). Keys: "/", "s" or "f" open the search, arrows move
-// through the results, Enter follows one, Escape closes.
+// the results it shows, the parts of their pages that hold the words (for the excerpts).
+// Keys: "/", "s" or "f" open the search, arrows move through the results, Enter follows
+// one, Escape closes.
 (() => {
   const parts = document.querySelector("[data-site-search-parts]");
   const header = document.querySelector(".md-header__inner");

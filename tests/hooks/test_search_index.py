@@ -154,7 +154,7 @@ def test_a_long_page_is_cut_into_at_most_parts_and_postings_name_the_right_ones(
     pages = [search.Page("long/", "Long", sections),
              search.Page("short/", "Short", [["", "", "w7 once"], ["b", "B", "w7 twice"]])]
     folder = tmp_path / "index"
-    search.write_index(pages, folder)
+    search.write_files(folder, search.index_files(pages))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     parts = read_parts(folder / manifest["fragments"], 0)
     assert len(parts) == search.PARTS
@@ -173,7 +173,8 @@ def test_a_long_page_is_cut_into_at_most_parts_and_postings_name_the_right_ones(
     assert mask == 2**search.PARTS - 1 and mask < 2**53
     assert parts_of(postings["w7"])[1] == [0, 1]
     # A page with no text still has a part, for its result's title.
-    search.write_index([search.Page("empty/", "Empty", [])], tmp_path / "empty")
+    empty = search.index_files([search.Page("empty/", "Empty", [])])
+    search.write_files(tmp_path / "empty", empty)
     manifest = json.loads((tmp_path / "empty" / "manifest.json").read_text(encoding="utf-8"))
     [part] = read_parts(tmp_path / "empty" / manifest["fragments"], 0)
     assert part == {"url": "empty/", "title": "Empty", "first": 0, "sections": []}
@@ -205,7 +206,7 @@ def grown_pages(words: list[str], count: int, seed: int) -> list[search.Page]:
 
 def written_sizes(pages: list[search.Page], folder: Path) -> tuple[list[int], int]:
     """The gzip size of each chunk and of the manifest, as written."""
-    search.write_index(pages, folder)
+    search.write_files(folder, search.index_files(pages))
     manifest = (folder / "manifest.json").read_bytes()
     listed = json.loads(manifest)["chunks"]
     sizes = [len(gzip.compress((folder / name).read_bytes(), 9)) for _, name in listed]
