@@ -18,17 +18,22 @@ The search index is made from the written site after every build (hooks/search.p
 it covers the pages rebuilt now and the ones kept alike.
 
 Under ``mkdocs serve`` (dirty or not) the server is also told of a save by the operating
-system rather than by polling (``watch_natively()``). Outside ``serve --dirty`` the hook
+system rather than by polling (``watch_natively()``). Under ``serve --dirty``, after the
+first build, Python's cyclic garbage collector runs while the preview is idle rather than
+in the middle of a rebuild (``IdleCollector``). Outside ``serve --dirty`` the hook
 does nothing else. Only the preview uses it; ``make build`` and CI always build
 everything, strictly.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
+import os
 import re
+import threading
 import types
 from pathlib import Path
 
@@ -119,6 +124,54 @@ original_add_files_from_theme = getattr(Files.add_files_from_theme, "original",
 add_files_from_theme.original = original_add_files_from_theme
 
 
+class IdleCollector:
+    """Runs Python's cyclic garbage collector between preview rebuilds, not during them.
+
+    At a year of posts a full collection takes about 0.3 s (some 10^6 objects: the
+    pages, the caches), and Python starts one whenever enough objects have been made,
+    which during a rebuild is every few saves: a save's refresh then took 0.3 s longer.
+    After the first build automatic collection is off; each rebuild's garbage is collected
+    ``delay`` seconds after it ends (the browser has reloaded by then) unless another
+    rebuild has started, and before a rebuild if ``most`` rebuilds went by without one.
+    """
+
+    def __init__(self, delay: float = 0.5, most: int = 4) -> None:
+        self.delay, self.most = delay, most
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+        self.building = False
+        self.uncollected = 0  # rebuilds since the last collection
+
+    def build_starts(self) -> None:
+        with self.lock:
+            self.building = True
+            if self.timer is not None:
+                self.timer.cancel()
+            if self.uncollected >= self.most:
+                self._collect()
+
+    def build_ends(self) -> None:
+        gc.disable()
+        with self.lock:
+            self.building = False
+            self.uncollected += 1
+            self.timer = threading.Timer(self.delay, self.collect_if_idle)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def collect_if_idle(self) -> None:
+        with self.lock:
+            if not self.building:
+                self._collect()
+
+    def _collect(self) -> None:
+        gc.collect()
+        self.uncollected = 0
+
+
+collector = IdleCollector()
+
+
 def on_startup(command, dirty):
     state.active = command == "serve" and dirty
     if command == "serve":
@@ -140,12 +193,15 @@ def digest(text: str | bytes) -> str:
 def project_digests() -> dict[str, str]:
     """Each watched file's digest; a file whose time and size have not changed since the
     last rebuild is not read again (the execution cache's own record of what it read)."""
-    files = []
-    for name in WATCHED_FOR_FULL:
-        path = ROOT / name
-        files += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    files += sorted((ROOT / "snippets").rglob("*.py"))
-    names = [str(file.relative_to(ROOT)) for file in files if "__pycache__" not in file.parts]
+    names = []
+    for name in (*WATCHED_FOR_FULL, "snippets"):
+        if (ROOT / name).is_file():
+            names.append(name)
+        for folder, subfolders, files in os.walk(ROOT / name):
+            subfolders[:] = [sub for sub in subfolders if sub != "__pycache__"]
+            relative = os.path.relpath(folder, ROOT)
+            names += [os.path.join(relative, file) for file in files
+                      if name != "snippets" or file.endswith(".py")]
     return {name: execution_deps.file_digest(ROOT, name) for name in names}
 
 
@@ -290,9 +346,20 @@ def on_env(env, config, files):
     return env
 
 
+def on_pre_build(config):
+    if state.active:
+        collector.build_starts()
+
+
+def on_build_error(error):
+    if state.active:
+        collector.build_ends()
+
+
 def on_post_build(config):
     if not state.active:
         return
+    collector.build_ends()
     # A page that is no longer built (a post retitled, removed or turned back into a draft)
     # would stay in the preview and in its search index: remove its file.
     site = Path(config.site_dir)

@@ -1,10 +1,17 @@
-"""hooks/build_speed.py's reading time counts what Material's blog plugin counts."""
+"""hooks/build_speed.py's reading time counts what Material's blog plugin counts; what it
+keeps between builds is what a build would make again."""
 
 from __future__ import annotations
 
+import jinja2
+import material.plugins.blog.structure as blog_structure
 import pytest
+import yaml
 from build_speed import readtime
 from material.plugins.blog.readtime import readtime as material_readtime
+from mkdocs.config import load_config
+
+from tests.conftest import make_fixture_project
 
 TRICKY = [
     "<p>Plain words, and more words.</p>",
@@ -34,3 +41,37 @@ def test_reading_time_equals_the_plugins_on_every_fixture_page(built_fixture) ->
         for words_per_minute in (7, 265):  # a low rate shows a difference of a few words
             assert readtime(text, words_per_minute) == material_readtime(
                 text, words_per_minute), page
+
+
+def test_a_front_matter_read_again_is_a_fresh_copy_of_the_same_values() -> None:
+    text = "date: 2026-12-03\ncategories: [Optimization]\ntitle: A post\n"
+    loader = blog_structure.SafeLoader
+    first = blog_structure.yaml.load(text, loader)
+    assert first == yaml.load(text, yaml.SafeLoader)
+    first["categories"].append("Changed by the plugin")
+    again = blog_structure.yaml.load(text, loader)
+    assert again == yaml.load(text, yaml.SafeLoader)
+    assert again is not first and again["categories"] == ["Optimization"]
+
+
+def test_a_front_matter_error_is_raised_every_time() -> None:
+    for _ in range(2):
+        with pytest.raises(yaml.YAMLError):
+            blog_structure.yaml.load("title: [unclosed\n", blog_structure.SafeLoader)
+
+
+def test_every_theme_environment_keeps_compiled_templates(tmp_path) -> None:
+    # The blog plugin's _translate makes its own environment for each label.
+    env = load_config(config_file=str(make_fixture_project(tmp_path) / "mkdocs.yml")
+                      ).theme.get_env()
+    assert isinstance(env.bytecode_cache, jinja2.FileSystemBytecodeCache)
+    assert env.bytecode_cache.directory.endswith("jinja")
+
+
+def test_a_page_read_again_keeps_its_count_and_an_edit_changes_it() -> None:
+    page = "<p>" + "word " * 600 + "</p>"
+    longer = page + "<p>" + "more " * 600 + "</p>"
+    for text in (page, page, longer, page):  # the first count kept, and for that page only
+        for words_per_minute in (265, 60, 265):
+            assert readtime(text, words_per_minute) == material_readtime(text, words_per_minute)
+    assert readtime(longer, 265) > readtime(page, 265) and readtime(page, 60) > readtime(page, 265)

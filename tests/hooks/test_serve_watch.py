@@ -1,8 +1,12 @@
 """What hooks/serve_incremental.py changes in `mkdocs serve --dirty` to answer a save
 sooner: the server learns of saves from the operating system instead of listing the
-watched files every half second, and the installed theme's files are listed once."""
+watched files every half second, the installed theme's files are listed once, and the
+garbage collector runs between rebuilds."""
 
 from __future__ import annotations
+
+import gc
+import time
 
 import mkdocs.livereload as livereload
 import pytest
@@ -69,3 +73,46 @@ def test_the_theme_files_listed_once_are_mkdocs_own_listing(serving, tmp_path) -
     assert "added.css" in [src for src, _, _ in listing(Files.add_files_from_theme)]
     assert listing(Files.add_files_from_theme) == \
         listing(serve_incremental.original_add_files_from_theme)
+
+
+@pytest.fixture
+def gc_restored():
+    """Automatic garbage collection as it was before the test."""
+    was = gc.isenabled()
+    yield
+    (gc.enable if was else gc.disable)()
+
+
+def collections_during(action) -> int:
+    """How many full collections ran while ``action()`` ran."""
+    seen = []
+
+    def count(phase, info):
+        if phase == "stop" and info["generation"] == 2:
+            seen.append(info)
+
+    gc.callbacks.append(count)
+    try:
+        action()
+    finally:
+        gc.callbacks.remove(count)
+    return len(seen)
+
+
+def test_the_preview_collects_garbage_when_idle_not_during_a_rebuild(gc_restored) -> None:
+    collector = serve_incremental.IdleCollector(delay=0.2, most=2)
+    collector.build_ends()
+    assert not gc.isenabled(), "automatic collection is still on after a preview build"
+    # Idle past the delay: collected once.
+    assert collections_during(lambda: time.sleep(0.6)) == 1
+    assert collector.uncollected == 0
+    # A rebuild that starts before the delay is over is not interrupted by a collection.
+    collector.build_ends()
+    assert collections_during(lambda: (collector.build_starts(), time.sleep(0.6))) == 0
+    assert collector.uncollected == 1
+    # Rebuilds back to back: after `most` of them without a collection, one runs first.
+    collector.build_ends()
+    assert collector.uncollected == 2
+    assert collections_during(collector.build_starts) == 1
+    collector.build_ends()
+    assert collections_during(lambda: time.sleep(0.6)) == 1
