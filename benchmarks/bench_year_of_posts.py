@@ -12,8 +12,9 @@ own test and distinct code, then measures side by side in one run:
 - `make test`'s steps on the copy with the warm cache: `ruff check .`, the strict build of
   the blog the tests read (tests/build_site.py), then `pytest -n 2` in two runs: the posts'
   own tests (`-m post`: tests/snippets/, each post's page in Chromium and its links and
-  math) and the rest
-  (`-m "not post"`);
+  math) and the rest (`-m "not post" --ignore=tests/snippets`: every test in tests/snippets/
+  is a post's own, so this run does not import them only to deselect them; `make test`
+  runs all in one pytest and imports them once, for the posts' tests);
 - the bytes a post page downloads (benchmarks/page_weight.py's measurement, in Chromium).
 
 A clone k of ``<date>-<slug>.md`` (snippets in ``snippets/<module>/``, test
@@ -281,6 +282,10 @@ def build_for_tests(project: Path) -> float:
     return time.perf_counter() - start
 
 
+# The tests that are not the posts' own: tests/snippets/ holds only posts' own tests.
+REST = ("-m", "not post", "--ignore=tests/snippets")
+
+
 def run_tests(project: Path, *selection: str) -> tuple[float, str]:
     """Wall time of ``pytest -n 2`` over ``selection`` in the copy (on the build of
     ``build_for_tests``, as `make test` runs it), and its summary line."""
@@ -372,7 +377,7 @@ def measure(posts: int, work: Path, tests: bool, weight: bool,
         r["ruff"] = ruff(ours)
         r["site_build"] = build_for_tests(ours)
         r["posts_tests"], r["posts_summary"] = run_tests(ours, "-m", "post")
-        r["rest_tests"], r["rest_summary"] = run_tests(ours, "-m", "not post")
+        r["rest_tests"], r["rest_summary"] = run_tests(ours, *REST)
         r["make_test"] = r["ruff"] + r["site_build"] + r["posts_tests"] + r["rest_tests"]
         print(f"  site build {r['site_build']:.0f} s; posts' tests {r['posts_tests']:.0f} s "
               f"({r['posts_summary']}); rest {r['rest_tests']:.0f} s ({r['rest_summary']})",
@@ -398,7 +403,7 @@ def rest_only(sizes: list[int], work: Path, rounds: int, cache: Path | None,
     times: dict[int, list[float]] = {posts: [] for posts in sizes}
     for round_number in range(rounds):
         for posts, project in projects.items():
-            seconds, summary = run_tests(project, "-m", "not post")
+            seconds, summary = run_tests(project, *REST)
             times[posts].append(seconds)
             print(f"  round {round_number + 1}, {posts} posts: {seconds:.0f} s ({summary}); "
                   f"load {load()}", flush=True)

@@ -66,7 +66,9 @@ DEFINITION = re.compile(r"^ {0,3}(?:\[[^\]\n]+\]|\*\[[^\]\n]+\]):[^\n]*$", re.MU
 # What stands for the rest of the post: the plugin only tests that there is a rest, to show
 # "Continue reading".
 REST = "<!-- the rest of the post -->"
-_render_whole_post = blog_structure.Excerpt.render
+# (Material's own methods, even if this module is loaded again after replacing them.)
+_render_whole_post = getattr(blog_structure.Excerpt.render, "original",
+                             blog_structure.Excerpt.render)
 
 
 def render_excerpt(excerpt, page, separator: str) -> None:
@@ -82,6 +84,7 @@ def render_excerpt(excerpt, page, separator: str) -> None:
         post.markdown = whole
 
 
+render_excerpt.original = _render_whole_post
 blog_structure.Excerpt.render = render_excerpt
 
 
@@ -122,7 +125,7 @@ def _count_minutes(page_html: str, words_per_minute: int) -> int:
 
 blog_plugin.readtime = readtime
 
-_theme_env = Theme.get_env
+_theme_env = getattr(Theme.get_env, "original", Theme.get_env)
 
 
 def get_env(theme: Theme) -> jinja2.Environment:
@@ -132,4 +135,5 @@ def get_env(theme: Theme) -> jinja2.Environment:
     return env
 
 
+get_env.original = _theme_env
 Theme.get_env = get_env

@@ -127,7 +127,7 @@ add_files_from_theme.original = original_add_files_from_theme
 class IdleCollector:
     """Runs Python's cyclic garbage collector between preview rebuilds, not during them.
 
-    At a year of posts a full collection takes about 0.3 s (some 10^6 objects: the
+    At a year of posts a full collection takes about 0.3 s (some 300,000 objects: the
     pages, the caches), and Python starts one whenever enough objects have been made,
     which during a rebuild is every few saves: a save's refresh then took 0.3 s longer.
     After the first build automatic collection is off; each rebuild's garbage is collected

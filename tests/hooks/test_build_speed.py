@@ -3,6 +3,9 @@ keeps between builds is what a build would make again."""
 
 from __future__ import annotations
 
+import importlib.util
+
+import build_speed
 import jinja2
 import material.plugins.blog.structure as blog_structure
 import pytest
@@ -10,6 +13,7 @@ import yaml
 from build_speed import readtime
 from material.plugins.blog.readtime import readtime as material_readtime
 from mkdocs.config import load_config
+from mkdocs.theme import Theme
 
 from tests.conftest import make_fixture_project
 
@@ -75,3 +79,13 @@ def test_a_page_read_again_keeps_its_count_and_an_edit_changes_it() -> None:
         for words_per_minute in (265, 60, 265):
             assert readtime(text, words_per_minute) == material_readtime(text, words_per_minute)
     assert readtime(longer, 265) > readtime(page, 265) and readtime(page, 60) > readtime(page, 265)
+
+
+def test_loading_the_hook_again_replaces_its_patches_instead_of_stacking_them() -> None:
+    # MkDocs loads hooks/build_speed.py anew for each configuration it reads.
+    spec = importlib.util.spec_from_file_location("build_speed_again", build_speed.__file__)
+    again = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(again)
+    assert Theme.get_env is again.get_env and again.get_env.original.__module__ == "mkdocs.theme"
+    assert blog_structure.Excerpt.render is again.render_excerpt
+    assert again.render_excerpt.original.__module__ == blog_structure.__name__
