@@ -82,7 +82,8 @@ def test_a_page_read_again_keeps_its_count_and_an_edit_changes_it() -> None:
 
 
 def test_loading_the_hook_again_replaces_its_patches_instead_of_stacking_them() -> None:
-    # MkDocs loads hooks/build_speed.py anew for each configuration it reads.
+    # MkDocs loads a hook once per file path in a process: tests that build copies of the
+    # project load build_speed.py again from each copy.
     spec = importlib.util.spec_from_file_location("build_speed_again", build_speed.__file__)
     again = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(again)
