@@ -19,7 +19,7 @@ help:
 	@echo "make serve   preview the site at http://127.0.0.1:8000 with live reload"
 	@echo "make test    run every test: nn, snippets, strict site build, site checks"
 	@echo "make build   strict build into site/"
-	@echo "make new TITLE=\"...\"  start a new post (see README)"
+	@echo "make new TITLE=\"...\" [CATEGORY=... NOTEBOOK=1 SLUG=... DATE=YYYY-MM-DD]  start a new post (see README)"
 	@echo "make clean-notebooks  strip saved outputs from notebook posts (the build computes them)"
 	@echo "make bench   run the benchmarks in benchmarks/"
 	@echo "make weight  bytes each post downloads in headless Chromium, against 600 KB"
@@ -49,8 +49,16 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m tests.build_site .cache/site-build.json
 	BLOG_BUILT_SITE=.cache/site-build.json $(BIN)/pytest -n 2
 
+# The arguments reach the script through its environment, never through a shell: a title
+# may hold `, $, quotes. $(value X) is the text as typed; make would otherwise expand a
+# command-line variable ($O, $(shell ...)) when it exports it to the recipe.
+new: export override TITLE := $(value TITLE)
+new: export override CATEGORY := $(value CATEGORY)
+new: export override NOTEBOOK := $(value NOTEBOOK)
+new: export override SLUG := $(value SLUG)
+new: export override DATE := $(value DATE)
 new: $(STAMP)
-	$(BIN)/python scripts/new_post.py --title "$(TITLE)" --category "$(CATEGORY)" --notebook "$(NOTEBOOK)"
+	$(BIN)/python scripts/new_post.py --from-env
 
 clean-notebooks: $(STAMP)
 	$(BIN)/python scripts/clean_notebooks.py

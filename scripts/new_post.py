@@ -1,6 +1,8 @@
-"""Start a new post: ``make new TITLE="Backpropagation through time" [CATEGORY=...] [NOTEBOOK=1]``.
+"""Start a new post: ``make new TITLE="Backpropagation through time" [CATEGORY=...] [NOTEBOOK=1]
+[SLUG=...] [DATE=YYYY-MM-DD]``.
 
-Creates, all or nothing:
+``make new`` runs ``new_post.py --from-env``: the arguments come from the environment, so no
+shell ever reads the title. Creates, all or nothing:
 
 - ``docs/blog/posts/<today>-<slug>.md`` (or ``.ipynb``), a draft with valid front matter
   whose description is a placeholder the build refuses to publish until it is replaced;
@@ -13,7 +15,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import keyword
+import os
 import re
+import shlex
 import sys
 import unicodedata
 from pathlib import Path
@@ -24,6 +29,14 @@ from mkdocs.utils.yaml import yaml_load
 ROOT = Path(__file__).resolve().parent.parent
 POSTS = ROOT / "docs" / "blog" / "posts"
 PLACEHOLDER = "TODO: one line that says what the reader will learn."
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # as hooks/frontmatter.py checks it
+SLUG_MAX = 60  # characters: a URL and file names well under any file system's limit
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+POST_SUFFIXES = (".md", ".ipynb", ".py")  # a post, a notebook, a Jupytext notebook
+# Characters that cannot be in a one-line title: controls (newline, tab, NUL...), line and
+# paragraph separators, and lone surrogates (bytes that were not UTF-8).
+NOT_IN_A_TITLE = {"Cc": "a control character", "Cs": "a byte that is not UTF-8",
+                  "Zl": "a line separator", "Zp": "a paragraph separator"}
 
 
 class NewPostError(Exception):
@@ -31,14 +44,20 @@ class NewPostError(Exception):
 
 
 def slugify(title: str) -> str:
-    """ASCII, lower case, joined by '-': 'Échantillonnage à 2 pas' -> 'echantillonnage-a-2-pas'."""
+    """ASCII, lower case, joined by '-': 'Échantillonnage à 2 pas' -> 'echantillonnage-a-2-pas';
+    at most SLUG_MAX characters, cut after a whole word when there is one to cut after."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    if len(slug) <= SLUG_MAX:
+        return slug
+    cut = slug[:SLUG_MAX + 1].rfind("-")  # the last word end within the limit
+    return (slug[:cut] if cut > 0 else slug[:SLUG_MAX]).strip("-")
 
 
 def module_name(slug: str) -> str:
+    """The Python package name under snippets/: an identifier, never a keyword."""
     name = slug.replace("-", "_")
-    return name if name[0].isalpha() else f"post_{name}"
+    return name if name[0].isalpha() and not keyword.iskeyword(name) else f"post_{name}"
 
 
 def allowed_categories() -> list[str]:
@@ -49,17 +68,26 @@ def allowed_categories() -> list[str]:
     return []
 
 
-def front_matter(title: str, date: dt.date, category: str) -> str:
+def front_matter(title: str, slug: str, date: dt.date, category: str) -> str:
     # The slug is written out so that the post's URL is the file name's ASCII slug, not
-    # one the blog plugin would make from the title ("Über" would stay "über").
-    meta = {"date": date, "slug": slugify(title), "draft": True, "categories": [category],
-            "tags": [], "description": PLACEHOLDER}
-    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
+    # one the blog plugin would make from the title ("Über" would stay "über"). PyYAML
+    # quotes and escapes the title as it needs to (a title such as `null`, `1e3`, `a: b` or
+    # `"x"` reads back as itself); an infinite width keeps it on one line.
+    meta = {"title": title, "date": date, "slug": slug, "draft": True,
+            "categories": [category], "tags": [], "description": PLACEHOLDER}
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True,
+                                    width=float("inf")) + "---\n"
 
 
-def markdown_post(title: str, date: dt.date, category: str, module: str) -> str:
-    return f"""{front_matter(title, date, category)}
-# {title}
+def heading(title: str) -> str:
+    """The post's H1 line. The title is Markdown, shown as written ($math$, `code`); only a
+    trailing '#', which Markdown would drop as a closing sequence ("C#"), is escaped."""
+    return "# " + (title[:-1] + "\\#" if title.endswith("#") else title)
+
+
+def markdown_post(title: str, slug: str, date: dt.date, category: str, module: str) -> str:
+    return f"""{front_matter(title, slug, date, category)}
+{heading(title)}
 
 One or two sentences that say what this post explains and why it matters. They are the
 excerpt shown on the blog's index.
@@ -93,7 +121,7 @@ print(derivative(3.0))
 """
 
 
-def notebook_post(title: str, date: dt.date, category: str, module: str) -> str:
+def notebook_post(title: str, slug: str, date: dt.date, category: str, module: str) -> str:
     def cell(kind: str, text: str) -> dict:
         # What JupyterLab writes (nbformat 4.5): an id per cell, outputs left to the build.
         base = {"cell_type": kind, "id": f"{module[:40]}-{len(cells)}", "metadata": {},
@@ -103,8 +131,8 @@ def notebook_post(title: str, date: dt.date, category: str, module: str) -> str:
         return base
 
     cells: list[dict] = []
-    cells.append(cell("raw", front_matter(title, date, category)))
-    cells.append(cell("markdown", f"# {title}\n\nOne or two sentences for the blog's index."
+    cells.append(cell("raw", front_matter(title, slug, date, category)))
+    cells.append(cell("markdown", f"{heading(title)}\n\nOne or two sentences for the blog's index."
                       "\n\n<!-- more -->\n\nMath works as in any post: $f(x) = x^2$. Code "
                       "cells run when the site is built; like Jupyter, the page shows what "
                       "a cell prints and the value of its last line."))
@@ -116,8 +144,10 @@ def notebook_post(title: str, date: dt.date, category: str, module: str) -> str:
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
-def snippet_module(title: str) -> str:
-    return f'''"""Example code for the post "{title}"."""
+# The generated modules name the post by its file, not its title: a title may hold
+# quotes or backslashes that would end or change a docstring.
+def snippet_module(post: str) -> str:
+    return f'''"""Example code for the post {post}."""
 
 from __future__ import annotations
 
@@ -130,8 +160,8 @@ def derivative(x: float) -> float:
 '''
 
 
-def test_module(title: str, module: str) -> str:
-    return f'''"""Checks every claim of the post "{title}"."""
+def test_module(post: str, module: str) -> str:
+    return f'''"""Checks every claim of the post {post}."""
 
 from __future__ import annotations
 
@@ -148,61 +178,166 @@ def test_derivative_matches_finite_differences(x: float) -> None:
 '''
 
 
-def create(title: str, category: str | None, notebook: bool, today: dt.date) -> list[Path]:
+FIELDS = ("title", "category", "notebook", "slug", "date")
+TRUE, FALSE = ("1", "true", "yes"), ("", "0", "false", "no")
+
+
+def check_title(title: str, label: str) -> str:
     title = title.strip()
     if not title:
-        raise NewPostError('TITLE is empty: make new TITLE="Backpropagation through time"')
+        raise NewPostError(f'{label} is empty: expected a title, as in '
+                           'make new TITLE="Backpropagation through time"')
+    for index, char in enumerate(title, start=1):
+        kind = unicodedata.category(char)
+        if kind in NOT_IN_A_TITLE:
+            what = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}.get(
+                char, NOT_IN_A_TITLE[kind])
+            raise NewPostError(f"{label} holds {what} (U+{ord(char):04X}) at character {index}: "
+                               f"expected one line of printable text, got {title!r}")
+    return title
+
+
+def check_slug(slug: str, title: str, label: str, retry: str) -> str:
+    if slug:
+        if not SLUG.match(slug) or len(slug) > SLUG_MAX:
+            raise NewPostError(f"{label}: expected lower-case ASCII letters and digits in words "
+                               f"joined by '-', at most {SLUG_MAX} characters, got {slug!r}")
+        return slug
     slug = slugify(title)
     if not slug:
-        raise NewPostError(f"TITLE {title!r} has no letters or digits to make a slug from")
+        raise NewPostError(f"TITLE {title!r} has no ASCII letters or digits to make the post's "
+                           f"URL slug from: give one, in lower-case ASCII words joined by '-': "
+                           f"{retry}")
+    return slug
+
+
+def check_date(date: str, label: str) -> dt.date:
+    if not date:
+        return dt.date.today()
+    try:
+        if not ISO_DATE.match(date):
+            raise ValueError
+        return dt.date.fromisoformat(date)
+    except ValueError:
+        raise NewPostError(f"{label}: expected an ISO date YYYY-MM-DD such as 2026-11-22, got "
+                           f"{date!r}") from None
+
+
+def check_category(category: str, label: str) -> str:
     categories = allowed_categories()
     category = category or categories[0]
     if category not in categories:
-        raise NewPostError(f"CATEGORY {category!r} is not allowed; expected one of {categories}")
+        raise NewPostError(f"{label}: {category!r} is not allowed; expected one of {categories} "
+                           "(categories_allowed in mkdocs.yml)")
+    return category
+
+
+def check_notebook(notebook: str, label: str) -> bool:
+    if notebook.strip().lower() not in TRUE + FALSE:
+        raise NewPostError(f"{label}: expected 1 (a notebook post) or 0 (Markdown), "
+                           f"got {notebook!r}")
+    return notebook.strip().lower() in TRUE
+
+
+def posts_on(day: dt.date) -> list[Path]:
+    return sorted(p for p in POSTS.glob(f"{day.isoformat()}-*") if p.suffix in POST_SUFFIXES)
+
+
+def command(values: dict[str, str], from_env: bool, **changes: str) -> str:
+    """The command that was run, with ``changes``: what an error message tells to run."""
+    values = {**values, **changes}
+    if from_env:
+        return "make new " + " ".join(f"{name.upper()}={shlex.quote(value)}"
+                                      for name, value in values.items() if value)
+    return "python scripts/new_post.py " + " ".join(f"--{name} {shlex.quote(value)}"
+                                                    for name, value in values.items() if value)
+
+
+def create(values: dict[str, str], from_env: bool = False) -> list[Path]:
+    """Check every argument, then write the post, its snippet and its test, or nothing.
+    ``values`` holds the arguments as given (strings, '' when not given)."""
+    values = {name: values.get(name, "") for name in FIELDS}
+    labels = {name: name.upper() if from_env else f"--{name}" for name in FIELDS}
+    title = check_title(values["title"], labels["title"])
+    slug = check_slug(values["slug"], title, labels["slug"],
+                      command(values, from_env, slug="your-words-here"))
+    date = check_date(values["date"], labels["date"])
+    category = check_category(values["category"], labels["category"])
+    notebook = check_notebook(values["notebook"], labels["notebook"])
+
+    # One topic a day: the build refuses two published posts on a date, and a draft is a
+    # post waiting for its day, so a second post for a day is refused now, not at publishing.
+    same_day = posts_on(date)
+    if same_day:
+        free = date + dt.timedelta(days=1)
+        while posts_on(free):
+            free += dt.timedelta(days=1)
+        given = f"{labels['date']} {date}" if values["date"] else f"today, {date},"
+        raise NewPostError(f"{given} already has a post, {same_day[0].relative_to(ROOT)} "
+                           f"(one topic a day); choose another day, as in "
+                           f"{command(values, from_env, date=free.isoformat())}")
     existing = [p for p in POSTS.glob(f"*-{slug}.*") if re.match(r"\d{4}-\d{2}-\d{2}-", p.name)
                 and p.stem[11:] == slug]
     if existing:
-        raise NewPostError(f"slug {slug!r} already exists: {existing[0].relative_to(ROOT)}")
+        raise NewPostError(f"slug {slug!r} already exists: {existing[0].relative_to(ROOT)}; "
+                           f"choose another with {labels['slug']}")
     module = module_name(slug)
     suffix = ".ipynb" if notebook else ".md"
-    post = POSTS / f"{today.isoformat()}-{slug}{suffix}"
+    post = POSTS / f"{date.isoformat()}-{slug}{suffix}"
+    post_name = str(post.relative_to(ROOT))
     files = {
-        post: (notebook_post if notebook else markdown_post)(title, today, category, module),
+        post: (notebook_post if notebook else markdown_post)(title, slug, date, category, module),
         ROOT / "snippets" / module / "__init__.py": "",
-        ROOT / "snippets" / module / "example.py": snippet_module(title),
-        ROOT / "tests" / "snippets" / f"test_{module}.py": test_module(title, module),
+        ROOT / "snippets" / module / "example.py": snippet_module(post_name),
+        ROOT / "tests" / "snippets" / f"test_{module}.py": test_module(post_name, module),
     }
     clashes = [p for p in files if p.exists()]
     if clashes:
         raise NewPostError(f"refusing to overwrite {clashes[0].relative_to(ROOT)}")
     created: list[Path] = []
+    made_dirs: list[Path] = []
     try:
         for path, text in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            for directory in reversed(path.parents):
+                if not directory.exists():
+                    directory.mkdir()
+                    made_dirs.append(directory)
             with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
                 created.append(path)
                 handle.write(text)
-    except BaseException:
+    except BaseException as error:
         for path in reversed(created):  # all or nothing
             path.unlink(missing_ok=True)
-        for directory in {p.parent for p in files}:
+        for directory in reversed(made_dirs):
             if directory.is_dir() and not any(directory.iterdir()):
                 directory.rmdir()
+        if isinstance(error, OSError):
+            where = error.filename or post
+            raise NewPostError(f"could not write {where}: {error.strerror or error}; "
+                               "nothing was written") from None
         raise
     return list(files)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--title", default="")
-    parser.add_argument("--category", default="")
-    parser.add_argument("--notebook", default="")
-    parser.add_argument("--date", default="", help="ISO date (default: today)")
+    parser.add_argument("--from-env", action="store_true",
+                        help="read TITLE, CATEGORY, NOTEBOOK, SLUG and DATE from the "
+                        "environment (what `make new` does: no shell reads the title)")
+    parser.add_argument("--title")
+    parser.add_argument("--category", help="one of categories_allowed (default: the first)")
+    parser.add_argument("--notebook", help="1 for a notebook post")
+    parser.add_argument("--slug", help="the URL slug (default: made from the title)")
+    parser.add_argument("--date", help="ISO date YYYY-MM-DD (default: today)")
     args = parser.parse_args(argv)
-    today = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    given = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
+    if args.from_env and given:
+        parser.error("--from-env reads every argument from the environment; got also "
+                     + ", ".join(f"--{name}" for name in given))
+    values = ({name: os.environ.get(name.upper(), "") for name in FIELDS} if args.from_env
+              else given)
     try:
-        paths = create(args.title, args.category or None,
-                       args.notebook not in ("", "0", "false"), today)
+        paths = create(values, from_env=args.from_env)
     except NewPostError as error:
         print(f"make new: {error}", file=sys.stderr)
         return 2

@@ -115,9 +115,9 @@ def test_notebook_post_opens_in_jupyter_and_builds(project, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--title", "   "], "TITLE is empty"),
-        (["--title", "!!!"], "no letters or digits"),
-        (["--title", "Gradient descent", "--category", "Cooking"], "'Cooking' is not allowed"),
+        (["--title", "   "], "--title is empty"),
+        (["--title", "!!!"], "no ASCII letters or digits"),
+        (["--title", "Gradient descent", "--category", "Cooking"], "--category: 'Cooking' is not allowed"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(project, args, message) -> None:
