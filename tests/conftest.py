@@ -144,6 +144,7 @@ def write_build(build: Build, record: Path) -> None:
 
 def shared_build(tmp_path_factory, name: str, make_project) -> Build:
     """Build a site once for the whole test run, whichever xdist worker asks first."""
+    depends_on_machinery()  # the build may be another worker's: its inputs, declared
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent  # shared by the workers of this run
@@ -187,3 +188,13 @@ def pytest_collection_modifyitems(items) -> None:
 def built_fixture(tmp_path_factory) -> Build:
     """The fixture site, built strictly once per test run (read it, don't change it)."""
     return shared_build(tmp_path_factory, "fixture-site", make_fixture_project)
+
+
+# `pytest --changed` (`make test`) runs only the tests a change can affect, by what each
+# recorded it depends on when it last passed; `--record-deps` (`make test-all`) runs every
+# test and records. See tests/selection.py.
+from tests.selection import (  # noqa: E402, F401
+    depends_on_machinery,
+    pytest_addoption,
+    pytest_configure,
+)
