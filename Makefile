@@ -13,11 +13,12 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONPYCACHEPREFIX := $(CURDIR)/.cache/pycache
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: serve test build new clean-notebooks bench weight lint lock clean help
+.PHONY: serve test test-all chromium build new clean-notebooks bench weight lint lock clean help
 
 help:
 	@echo "make serve   preview the site at http://127.0.0.1:8000 with live reload"
-	@echo "make test    run every test: nn, snippets, strict site build, site checks"
+	@echo "make test    lint, strict site build, and the tests the changes since they last passed can affect"
+	@echo "make test-all  every test: nn, snippets, strict site build, site checks (CI runs this)"
 	@echo "make build   strict build into site/"
 	@echo "make new TITLE=\"...\" [CATEGORY=... NOTEBOOK=1 SLUG=... DATE=YYYY-MM-DD]  start a new post (see README)"
 	@echo "make clean-notebooks  strip saved outputs from notebook posts (the build computes them)"
@@ -44,10 +45,22 @@ build: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mkdocs build --strict
 
 # The real blog is built once, into site/, before the tests that read it (tests/build_site.py).
-test: $(STAMP) $(NODE_STAMP)
+# `make test` runs the tests whose recorded dependencies changed since they last passed (new
+# and failed ones too, and the checks of the whole built blog); `make test-all` runs every
+# test. Both record what each test depends on in .cache/test-deps.json (tests/selection.py).
+test: chromium $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m tests.build_site .cache/site-build.json
-	BLOG_BUILT_SITE=.cache/site-build.json $(BIN)/pytest -n 2
+	BLOG_BUILT_SITE=.cache/site-build.json $(BIN)/pytest -n 2 --changed
+
+test-all: chromium $(STAMP) $(NODE_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m tests.build_site .cache/site-build.json
+	BLOG_BUILT_SITE=.cache/site-build.json $(BIN)/pytest -n 2 --record-deps
+
+# The browser tests' Chromium: installed from Debian when root, else the command to run.
+chromium:
+	@scripts/ensure_chromium.sh
 
 # The arguments reach the script through its environment, never through a shell: a title
 # may hold `, $, quotes. $(value X) is the text as typed; make would otherwise expand a
