@@ -48,6 +48,12 @@ FOREIGN_LOAD = re.compile(
 # Recording
 
 
+class OutputLimitExceeded(BaseException):
+    """Raised by a write past the block's output limit. A ``BaseException``, as
+    ``KeyboardInterrupt`` is, so that a block's ``except Exception`` does not swallow it
+    (the recorder remembers it anyway: the block fails)."""
+
+
 class Stream(io.TextIOBase):
     """A file-like object whose writes become stream outputs of the recorder."""
 
@@ -63,21 +69,54 @@ class Stream(io.TextIOBase):
 
 
 class Recorder:
-    def __init__(self) -> None:
-        self.outputs: list[dict] = []
+    """A block's outputs, in order. Printed text is kept as a list of chunks per stream
+    output and joined once, when ``outputs`` is read, so capturing costs time linear in
+    its size however many writes it comes in; past ``max_output`` bytes (printed text,
+    warnings and shown values together) nothing more is kept and the write raises."""
+
+    def __init__(self, max_output: int | None = None) -> None:
+        self._outputs: list[dict] = []
+        self._chunks: list[str] | None = None  # the last output's text, while it grows
+        self._stream: str | None = None  # its stream's name
+        self.max_output = max_output
+        self.size = 0  # bytes kept so far
+        self.exceeded = False
+
+    @property
+    def outputs(self) -> list[dict]:
+        self._close_stream()
+        return self._outputs
+
+    def _close_stream(self) -> None:
+        if self._chunks is not None:
+            self._outputs[-1]["text"] = "".join(self._chunks)
+            self._chunks = self._stream = None
+
+    def _count(self, text: str) -> None:
+        size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+        if self.max_output is not None and (self.exceeded or
+                                            self.size + size > self.max_output):
+            self.exceeded = True
+            raise OutputLimitExceeded(f"more than {format_size(self.max_output)} of output")
+        self.size += size
 
     def stream(self, name: str, text: str) -> None:
         if not text:
             return
-        last = self.outputs[-1] if self.outputs else None
-        if last and last["type"] == "stream" and last["name"] == name:
-            last["text"] += text
-        else:
-            self.outputs.append({"type": "stream", "name": name, "text": text})
+        self._count(text)
+        if self._stream == name:
+            self._chunks.append(text)
+            return
+        self._close_stream()
+        self._outputs.append({"type": "stream", "name": name, "text": ""})
+        self._chunks, self._stream = [text], name
 
     def warning(self, message, category, filename, lineno, file=None, line=None) -> None:
-        self.outputs.append({"type": "warning", "category": category.__name__,
-                             "text": str(message)})
+        text = str(message)
+        self._count(text)
+        self._close_stream()
+        self._outputs.append({"type": "warning", "category": category.__name__,
+                              "text": text})
 
     def display(self, value: object) -> None:
         if value is None or is_figure(value):
@@ -87,7 +126,17 @@ class Recorder:
         if mime in IMAGES:
             text = plain_text(value)
             alt = None if DEFAULT_REPR.match(text) else text
-        self.outputs.append({"type": "display", "mime": mime, "data": data, "alt": alt})
+        self._count(data)
+        self._close_stream()
+        self._outputs.append({"type": "display", "mime": mime, "data": data, "alt": alt})
+
+
+def format_size(size: int) -> str:
+    """``1048576`` as ``"1 MiB"``, ``1536`` as ``"1.5 KiB"``."""
+    for unit, factor in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} bytes"
 
 
 _active: list[Recorder] = []
@@ -103,9 +152,10 @@ def display(*values: object, **_ignored: object) -> None:
 
 
 @contextlib.contextmanager
-def recording(code: str):
-    """Capture stdout, stderr, warnings and ``display`` calls while a block runs."""
-    recorder = Recorder()
+def recording(code: str, max_output: int | None = None):
+    """Capture stdout, stderr, warnings and ``display`` calls while a block runs, up to
+    ``max_output`` bytes (no limit: ``None``)."""
+    recorder = Recorder(max_output)
     _active.append(recorder)
     patched = patch_ipython_display() if "display" in code else []
     try:

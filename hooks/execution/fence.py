@@ -10,8 +10,10 @@ Options: ``session`` (blocks of a page with the same session share variables), `
 (``both``, the default; ``output``; ``code``; ``none``), ``output`` (``text`` or
 ``markdown``, for tables), ``result`` (``hide``, the default, or ``show``: the value of the
 last expression), ``alt`` (alt text of its images), ``title``, ``timeout`` (seconds,
-default 120) and ``memory`` (the worker's address-space limit, such as ``"8G"``; default
-``BLOG_EXEC_MEMORY`` or 4 GiB).
+default 120), ``memory`` (the worker's address-space limit, such as ``"8G"``; default
+``BLOG_EXEC_MEMORY`` or 4 GiB) and ``max_output`` (how much it may print and show, such as
+``"4M"``; default ``BLOG_EXEC_MAX_OUTPUT`` or 1 MiB: a page of output is what a reader
+can use).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from __future__ import annotations
 from execution import display, figures
 from execution.cache import Block
 
-OPTIONS = {"exec", "session", "show", "output", "timeout", "alt", "title", "result", "memory"}
+OPTIONS = {"exec", "session", "show", "output", "timeout", "alt", "title", "result", "memory",
+           "max_output"}
 VALUES = {"show": ("both", "output", "code", "none"), "result": ("hide", "show"),
           "output": ("text", "markdown")}
 DEFAULT_TIMEOUT = 120.0
@@ -40,13 +43,15 @@ def problems(inputs: dict) -> list[str]:
         float(inputs.get("timeout", DEFAULT_TIMEOUT))
     except ValueError:
         found.append(f"timeout={inputs['timeout']!r} (expected seconds)")
-    if "memory" in inputs:
-        from execution.pool import parse_size
+    from execution.pool import parse_size
 
-        try:
-            parse_size(inputs["memory"])
-        except ValueError:
-            found.append(f"memory={inputs['memory']!r} (expected a size such as \"8G\")")
+    for name, example in (("memory", "8G"), ("max_output", "4M")):
+        if name in inputs:
+            try:
+                parse_size(inputs[name])
+            except ValueError:
+                found.append(f"{name}={inputs[name]!r} (expected a size such as "
+                             f"\"{example}\")")
     return ["; ".join(found)] if found else []
 
 
@@ -56,7 +61,9 @@ def block(code: str, options: dict) -> Block:
     return Block(code=code, session=options.get("session"),
                  show_result=options.get("result", "hide") == "show", alt=options.get("alt"),
                  timeout=float(options.get("timeout", DEFAULT_TIMEOUT)),
-                 memory=parse_size(options["memory"]) if "memory" in options else None)
+                 memory=parse_size(options["memory"]) if "memory" in options else None,
+                 max_output=(parse_size(options["max_output"]) if "max_output" in options
+                             else None))
 
 
 def highlight(code: str, title: str | None, md) -> str:
