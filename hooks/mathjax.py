@@ -8,7 +8,10 @@ math survives Material's instant navigation, and a TeX error fails the build nam
 page instead of showing red text to a reader.
 
 Rendered formulas are cached on disk (``.cache/mathjax.sqlite``) keyed on the TeX, the
-display mode and the MathJax version, so a warm build starts no renderer at all.
+display mode and the MathJax version, so a warm build starts no renderer at all. Each entry
+carries the SHA-256 of its SVG: a damaged one is typeset again, and said so in one line; a
+damaged database file is started afresh; one that cannot be written fails the build with
+one sentence naming the directory.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ import functools
 import hashlib
 import html
 import json
-import os
+import logging
 import re
 import sqlite3
 import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+from execution import cache as execution_cache  # hooks/ is on sys.path while hooks load
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
@@ -32,7 +36,10 @@ RENDERER = ROOT / "hooks" / "mathjax_render.cjs"
 MATHJAX_PACKAGE = ROOT / "node_modules" / "mathjax-full" / "package.json"
 # BLOG_CACHE_DIR lets throw-away copies of the project (the fault-injection tests) share
 # the cache; entries are keyed on content, so sharing never serves a wrong result.
-CACHE_FILE = Path(os.environ.get("BLOG_CACHE_DIR", ROOT / ".cache")) / "mathjax.sqlite"
+CACHE_FILE = execution_cache.cache_root() / "mathjax.sqlite"
+# (Entries were once kept without a checksum, in the table "svg": see open_cache.)
+TABLE = "formula"
+log = logging.getLogger("mkdocs.hooks.mathjax")
 
 MATH = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.DOTALL
@@ -42,6 +49,59 @@ DELIMITERS = {"span": (r"\(", r"\)"), "div": (r"\[", r"\]")}
 
 class MathJaxError(Exception):
     pass
+
+
+def checksum(svg: str) -> str:
+    return hashlib.sha256(svg.encode("utf-8")).hexdigest()
+
+
+def open_cache(path: Path) -> sqlite3.Connection:
+    """The cache's database, made if need be. One that is not a database (damaged) is
+    started afresh; one that cannot be written is the build's error, in one sentence."""
+    for attempt in (1, 2):
+        db = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=60)
+            with db:
+                db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} "
+                           "(key TEXT PRIMARY KEY, svg TEXT, sha256 TEXT)")
+                if db.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchone() is None:
+                    adopt_unchecked(db)
+            return db
+        except sqlite3.OperationalError as error:  # read-only, cannot open, locked...
+            if db is not None:
+                db.close()
+            raise cache_error(path, error) from None
+        except OSError as error:
+            raise execution_cache.not_writable(path.parent, error) from None
+        except sqlite3.DatabaseError as error:  # not a database, malformed
+            if db is not None:
+                db.close()
+            if attempt == 2:
+                raise PluginError(f"The MathJax cache {path} is damaged ({error}) and could "
+                                  "not be made again; delete it.") from None
+            log.info(f"The MathJax cache {path} was damaged ({error}); starting it afresh")
+            for leftover in (path, path.with_name(path.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+    raise AssertionError("unreachable")
+
+
+def cache_error(path: Path, error: sqlite3.OperationalError) -> Exception:
+    if "locked" in str(error):
+        return PluginError(f"The MathJax cache {path} stayed locked by another process for "
+                           f"60 s ({error}); wait for that build to end, or delete the file.")
+    return execution_cache.not_writable(path.parent, error)
+
+
+def adopt_unchecked(db: sqlite3.Connection) -> None:
+    """Entries of the earlier table without checksums, taken over once (they are as good as
+    they were): a cache kept from before checksums does not typeset everything again."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'svg'"
+                  ).fetchone():
+        rows = db.execute("SELECT key, svg FROM svg").fetchall()
+        db.executemany(f"INSERT OR IGNORE INTO {TABLE} VALUES (?, ?, ?)",
+                       [(key, svg, checksum(svg)) for key, svg in rows])
 
 
 class Renderer:
@@ -57,16 +117,32 @@ class Renderer:
         renderer_digest = hashlib.sha256(RENDERER.read_bytes()).hexdigest()[:16]
         self.version = json.loads(MATHJAX_PACKAGE.read_text())["version"] + "/" + renderer_digest
         self.process: subprocess.Popen | None = None
-        self.css = ""
-        CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(CACHE_FILE, timeout=60)
+        self.db = open_cache(CACHE_FILE)
         self.new: dict[str, str] = {}  # written in one transaction at the end
-        self.db.execute("CREATE TABLE IF NOT EXISTS svg (key TEXT PRIMARY KEY, svg TEXT)")
-        row = self.db.execute("SELECT svg FROM svg WHERE key = 'css:' || ?", (self.version,))
-        cached_css = row.fetchone()
-        self.css = cached_css[0] if cached_css else ""
         self.rendered = 0
         self.cached = 0
+        self.damaged = 0
+        self.css = self.cached_entry(f"css:{self.version}") or ""
+
+    def cached_entry(self, key: str) -> str | None:
+        """The cached SVG (or stylesheet) under ``key``; None if there is none or it does not
+        match its checksum (reported: it is made again, and replaced)."""
+        row = self.db.execute(f"SELECT svg, sha256 FROM {TABLE} WHERE key = ?",
+                              (key,)).fetchone()
+        if row is None:
+            return None
+        if not isinstance(row[0], str) or checksum(row[0]) != row[1]:
+            self.damaged += 1
+            log.info(f"MathJax cache entry {key[:24]} in {CACHE_FILE} was damaged (checksum "
+                     "mismatch); typesetting it again")
+            return None
+        return row[0]
+
+    def stylesheet(self) -> str:
+        """MathJax's stylesheet for the SVG; from the renderer if the cache has none."""
+        if not self.css:
+            self._start()
+        return self.css
 
     def _start(self) -> None:
         self.process = subprocess.Popen(
@@ -79,12 +155,10 @@ class Renderer:
 
     def render(self, tex: str, display: bool) -> str:
         key = hashlib.sha256(f"{self.version}\0{display}\0{tex}".encode()).hexdigest()
-        row = self.db.execute("SELECT svg FROM svg WHERE key = ?", (key,)).fetchone()
-        if row is None and key in self.new:
-            row = (self.new[key],)
-        if row:
+        svg = self.new.get(key) or self.cached_entry(key)
+        if svg is not None:
             self.cached += 1
-            return row[0]
+            return svg
         if self.process is None:
             self._start()
         assert self.process and self.process.stdin and self.process.stdout
@@ -99,12 +173,17 @@ class Renderer:
         return svg
 
     def close(self) -> None:
-        with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO svg VALUES (?, ?)", self.new.items())
-        self.db.close()
         if self.process:
             self.process.stdin.close()
             self.process.wait(timeout=10)
+        try:
+            with self.db:
+                self.db.executemany(f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?)",
+                                    [(key, svg, checksum(svg)) for key, svg in self.new.items()])
+        except sqlite3.OperationalError as error:
+            raise cache_error(CACHE_FILE, error) from None
+        finally:
+            self.db.close()
 
 
 renderer: Renderer | None = None
@@ -260,7 +339,7 @@ def on_post_page(output, page, config):
     output = typeset(output, f"docs/{page.file.src_path}")
     if "<mjx-container" in output:
         output = share_glyphs(output)
-        style = f'<style id="mathjax-svg-styles">{renderer.css}{SLIM_CSS}</style>'
+        style = f'<style id="mathjax-svg-styles">{renderer.stylesheet()}{SLIM_CSS}</style>'
         output = output.replace("</head>", style + "</head>", 1)
     return output
 
@@ -268,13 +347,16 @@ def on_post_page(output, page, config):
 def on_post_build(config):
     global renderer
     if renderer:
-        print(f"MathJax: {renderer.rendered} formulas rendered, {renderer.cached} from cache")
-        renderer.close()
-        renderer = None
+        done, renderer = renderer, None
+        print(f"MathJax: {done.rendered} formulas rendered, {done.cached} from cache")
+        done.close()
 
 
 def on_build_error(error):
     global renderer
     if renderer:
-        renderer.close()
-        renderer = None
+        done, renderer = renderer, None
+        try:
+            done.close()
+        except PluginError:
+            pass  # the error that stopped the build is the one to report

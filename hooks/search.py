@@ -464,7 +464,11 @@ def read_site(site: Path) -> list[Page]:
     for path in sorted(site.rglob("*.html")):
         if any(part.startswith(".") for part in path.relative_to(site).parts):
             continue
-        stat = path.stat()
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            raise PluginError(f"search: {path} was removed while the site was read: is "
+                              f"another process writing into {site}?") from None
         known = state.read.get(path)
         if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
             page = known[2]
