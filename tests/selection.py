@@ -147,6 +147,15 @@ class Digests:
                 **{name: self._file(name) for name in ENVIRONMENT}}
 
 
+def reads_nothing_of_the_project(args) -> bool:
+    """Playwright's driver, and the Chromium it starts: they read the built site through the
+    test's own HTTP server (in this process, so each file served is recorded), nothing else
+    of the project."""
+    command = [args] if isinstance(args, (str, bytes, os.PathLike)) else list(args)
+    return any(f"{os.sep}playwright{os.sep}driver{os.sep}" in os.fsdecode(part)
+               for part in command[:2])
+
+
 class Scope:
     """What one test, or one fixture of wider scope, depended on."""
 
@@ -198,10 +207,10 @@ class Recorder:
                 listed.add(os.path.abspath(os.fsdecode(path)))
             return real_scandir(path)
 
-        def recording_popen_init(self, *args, **kwargs):
-            if recorder.stack:
+        def recording_popen_init(self, args, *rest, **kwargs):
+            if recorder.stack and not reads_nothing_of_the_project(args):
                 recorder.stack[-1].process = True
-            return real_popen_init(self, *args, **kwargs)
+            return real_popen_init(self, args, *rest, **kwargs)
 
         builtins.open = io.open = recording_open  # pathlib opens through io.open
         os.listdir, os.scandir = recording_listdir, recording_scandir
