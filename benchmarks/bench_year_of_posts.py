@@ -45,6 +45,17 @@ measures only the tests that are not the posts' own (`pytest -m "not post"`, wha
 +10% target bounds): a copy per size, warm from the cache DIR (e.g. one --save-cache
 wrote), its strict build for the tests, then the tests run `--rounds` times at each
 size, the sizes taking turns (so that a busier minute of the machine falls on both).
+
+    python benchmarks/bench_year_of_posts.py --day --posts 365 [--edit nn/x.py::Class.method]
+
+measures a day of writing (target: `make test` after a new post <= 3 min at 365 posts): a
+copy of N posts, built cold, then `make test-all`'s steps (every test, recording what each
+depends on); then one new post (a further clone, with its snippets and test) and `make
+test`'s steps (ruff, the strict build, `pytest --changed`), timed; then an edit to one
+function of nn/ (a comment in its body) and `make test` again: the tests that ran, against
+those whose records include the function, those that depend on the whole machinery (they
+start a build or read one another worker made) and the checks of the whole built blog
+(which always run).
 """
 
 from __future__ import annotations
@@ -307,6 +318,112 @@ def run_tests(project: Path, *selection: str) -> tuple[float, str]:
     return seconds, summary
 
 
+def pytest_nodes(project: Path, *args: str) -> tuple[float, str, set[str], str]:
+    """``pytest -n 2 -rA *args`` in the copy, as `make test` runs it: wall time, summary
+    line, the tests that ran (passed, failed or errored), and the output."""
+    start = time.perf_counter()
+    env = {**environment(project), "BLOG_BUILT_SITE": str(project / SITE_RECORD)}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-rA", *args],
+                            cwd=project, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    output = result.stdout + result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    ran = set(re.findall(r"^(?:PASSED|FAILED|ERROR) (\S+::\S+)", output, re.M))
+    if result.returncode != 0:
+        print("  " + "\n  ".join(line for line in lines
+                                   if line.startswith(("FAILED", "ERROR")))[:3000], flush=True)
+    return seconds, lines[-1].strip("= ") if lines else output[-300:], ran, output
+
+
+def edit_function(project: Path, target: str) -> None:
+    """Add a comment to the body of the function ``file::qualname`` (its text changes)."""
+    import ast
+
+    relative, _, qualname = target.partition("::")
+    path = project / relative
+    lines = path.read_text(encoding="utf-8").split("\n")
+    tree = ast.parse("\n".join(lines))
+
+    def find(node, prefix=""):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = prefix + child.name
+                if name == qualname and not isinstance(child, ast.ClassDef):
+                    return child
+                found = find(child, name + ".")
+                if found:
+                    return found
+        return None
+
+    function = find(tree)
+    if function is None:
+        sys.exit(f"--edit {target}: no function {qualname} in {relative}")
+    first = function.body[0].lineno - 1
+    indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+    lines.insert(first, f"{indent}# edited by bench_year_of_posts --day")
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def day(posts: int, work: Path, target: str, worktree: bool, ref: str = "HEAD") -> None:
+    """A day of writing at ``posts`` posts: see the module's docstring."""
+    project = work / f"day-{posts}"
+    every = make_project(project, posts, worktree=worktree, ref=ref)
+    cache = project / ".cache"
+    print(f"[{posts} posts] cold build (load {load()})", flush=True)
+    cold, _ = build(project, cache)
+    print(f"  cold build {cold:.0f} s; make test-all (load {load()})", flush=True)
+    site_build = build_for_tests(project)
+    seconds, summary, ran, _ = pytest_nodes(project, "--record-deps")
+    print(f"  make test-all: ruff {ruff(project):.1f} s, site build {site_build:.0f} s, "
+          f"pytest --record-deps {seconds:.0f} s ({summary})", flush=True)
+    # A new post: one more clone (post, snippets, test), dated before the earliest post.
+    originals = [post for post in every if not re.search(r"-\d+\.(md|ipynb)$", post.name)]
+    earliest = min(dt.date.fromisoformat(post.name[:10]) for post in every)
+    source = sorted(originals, key=lambda post: post.name)[0]
+    new = clone_post(project, source, posts + 1, earliest - dt.timedelta(days=1))
+    print(f"  new post {new.name} (load {load()})", flush=True)
+    r = {"ruff": ruff(project), "site_build": build_for_tests(project)}
+    r["pytest"], summary, ran, output = pytest_nodes(project, "--changed")
+    deselected = re.search(r"(\d+) tests deselected: unchanged", output)
+    total = r["ruff"] + r["site_build"] + r["pytest"]
+    print(f"  make test after a new post: ruff {r['ruff']:.1f} s + site build "
+          f"{r['site_build']:.0f} s + pytest --changed {r['pytest']:.0f} s = {total:.0f} s "
+          f"({total / 60:.1f} min; target <= 3 min at 365 posts); {len(ran)} tests ran "
+          f"({summary}); {deselected[1] if deselected else 0} deselected", flush=True)
+    module = new.stem[11:].replace("-", "_")
+    print("  tests that ran: " + ", ".join(
+        f"{n} {kind}" for kind, n in sorted(count_kinds(ran, module).items())), flush=True)
+    # An edit to one function of nn/.
+    records = json.loads((cache / "test-deps.json").read_text())
+    table = records["deps"]
+    unit = {n for n, deps in records["tests"].items()
+            if any(table[i][0] == "unit" and table[i][1] == target for i in deps)}
+    machinery = {n for n, deps in records["tests"].items()
+                 if any(table[i][0] == "machinery" for i in deps)}
+    edit_function(project, target)
+    r2 = {"ruff": ruff(project), "site_build": build_for_tests(project)}
+    r2["pytest"], summary, ran, output = pytest_nodes(project, "--changed")
+    total = r2["ruff"] + r2["site_build"] + r2["pytest"]
+    other = ran - unit - machinery
+    print(f"  make test after editing {target}: site build {r2['site_build']:.0f} s + pytest "
+          f"--changed {r2['pytest']:.0f} s = {total:.0f} s; {len(ran)} tests ran ({summary})\n"
+          f"    records that include {target}: {len(unit)}, of which ran: {len(unit & ran)}\n"
+          f"    records that depend on the whole machinery (nn/ among it): {len(machinery)}, "
+          f"of which ran: {len(machinery & ran)}\n"
+          f"    ran, in neither: {len(other)}: "
+          + ", ".join(sorted(other)[:40]), flush=True)
+
+
+def count_kinds(nodes: set[str], module: str) -> dict[str, int]:
+    """The tests that ran, by kind: the new post's own, and the rest by directory."""
+    kinds: dict[str, int] = {}
+    for node in nodes:
+        kind = "new post's own" if module in node else "/".join(node.split("/")[:2]).split(
+            "::")[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
+
+
 def ruff(project: Path) -> float:
     start = time.perf_counter()
     subprocess.run([str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", "."],
@@ -516,6 +633,11 @@ def main() -> None:
     parser.add_argument("--rest-only", action="store_true",
                         help="only the tests other than the posts' own, --rounds times")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--day", action="store_true",
+                        help="a day of writing: make test after a new post, and after an "
+                             "edit to one nn/ function (--edit), on recorded dependencies")
+    parser.add_argument("--edit", default="nn/activations.py::LeakyReLU.forward",
+                        help="(--day) the function to edit, file::qualname")
     parser.add_argument("--cache", type=Path, help="(--rest-only) a warm cache to start from")
     parser.add_argument("--worktree", action="store_true",
                         help="copy the working tree (default: the last commit, HEAD)")
@@ -537,6 +659,9 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         if args.check:
             check(sizes[0], work, args.worktree, args.ref)
+            return
+        if args.day:
+            day(sizes[0], work, args.edit, args.worktree, args.ref)
             return
         if args.rest_only:
             rest_only(sizes, work, args.rounds, args.cache, args.worktree, args.ref)
