@@ -197,7 +197,8 @@ def check_title(title: str, label: str) -> str:
     return title
 
 
-def check_slug(slug: str, title: str, label: str, retry: str) -> str:
+def check_slug(slug: str, title: str, labels: dict[str, str], retry: str) -> str:
+    label = labels["slug"]
     if slug:
         if not SLUG.match(slug) or len(slug) > SLUG_MAX:
             raise NewPostError(f"{label}: expected lower-case ASCII letters and digits in words "
@@ -205,9 +206,9 @@ def check_slug(slug: str, title: str, label: str, retry: str) -> str:
         return slug
     slug = slugify(title)
     if not slug:
-        raise NewPostError(f"TITLE {title!r} has no ASCII letters or digits to make the post's "
-                           f"URL slug from: give one, in lower-case ASCII words joined by '-': "
-                           f"{retry}")
+        raise NewPostError(f"{labels['title']} {title!r} has no ASCII letters or digits to "
+                           "make the post's URL slug from: give one, in lower-case ASCII words "
+                           f"joined by '-': {retry}")
     return slug
 
 
@@ -259,7 +260,7 @@ def create(values: dict[str, str], from_env: bool = False) -> list[Path]:
     values = {name: values.get(name, "") for name in FIELDS}
     labels = {name: name.upper() if from_env else f"--{name}" for name in FIELDS}
     title = check_title(values["title"], labels["title"])
-    slug = check_slug(values["slug"], title, labels["slug"],
+    slug = check_slug(values["slug"], title, labels,
                       command(values, from_env, slug="your-words-here"))
     date = check_date(values["date"], labels["date"])
     category = check_category(values["category"], labels["category"])

@@ -5,6 +5,7 @@ the real Makefile (`make new TITLE=...`) or the script itself."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -50,9 +51,10 @@ def written(project: Path) -> list[Path]:
 
 
 def front_matter_and_heading(post: Path) -> tuple[dict, str]:
-    _, meta, body = post.read_text(encoding="utf-8").split("---\n", 2)
-    heading = next(line for line in body.splitlines() if line.startswith("# "))
-    return yaml.safe_load(meta), heading
+    front = re.match(r"---\n(.*?\n)---\n", post.read_text(encoding="utf-8"), re.DOTALL)
+    heading = next(line for line in front.string[front.end():].splitlines()
+                   if line.startswith("# "))
+    return yaml.safe_load(front[1]), heading
 
 
 def new(project: Path, *args: str) -> subprocess.CompletedProcess:
