@@ -206,3 +206,31 @@ def test_records_of_xdist_workers_are_merged(project) -> None:
     edit(project / "lib/maths.py", "return SCALE * x", "return x * SCALE")
     ran, _ = pytest_run(project, "-n", "2")
     assert ran == {"test_double.py::test_double"}
+
+
+def test_what_a_wider_fixture_read_counts_for_every_test_that_uses_it(project) -> None:
+    """A session fixture is set up by the first test that asks for it; the second test still
+    depends on what the fixture read and ran."""
+    (project / "conftest.py").write_text(textwrap.dedent("""
+        from pathlib import Path
+
+        import pytest
+
+
+        @pytest.fixture(scope="session")
+        def values():
+            return Path("data/values.txt").read_text().split()
+        """))
+    (project / "test_values.py").write_text(textwrap.dedent("""
+        def test_first(values):
+            assert values
+
+
+        def test_second(values):
+            assert values
+        """))
+    pytest_run(project)
+    (project / "data/values.txt").write_text("1 2\n")
+    ran, _ = pytest_run(project)
+    assert ran == {"test_values.py::test_first", "test_values.py::test_second",
+                   "test_data.py::test_values"}
