@@ -149,6 +149,25 @@ class WriteGuard:
 # Running blocks
 
 
+MACHINERY = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # hooks/
+
+
+def block_traceback(error: BaseException) -> str:
+    """The traceback of an error raised in a block, without the build's own frames (the
+    worker's call of the block, the tracer's ``open``)."""
+    formatted = traceback.TracebackException.from_exception(error)
+    seen, todo = set(), [formatted]
+    while todo:
+        part = todo.pop()
+        if id(part) in seen:
+            continue
+        seen.add(id(part))
+        part.stack = traceback.StackSummary.from_list(
+            [frame for frame in part.stack if not frame.filename.startswith(MACHINERY)])
+        todo += [chained for chained in (part.__cause__, part.__context__) if chained]
+    return "".join(formatted.format())
+
+
 def block_line(error: BaseException, filename: str) -> int | None:
     """The line of the block (``filename``) where ``error`` was raised, if in the block."""
     line, trace = None, error.__traceback__
@@ -207,10 +226,9 @@ def run_block(block: Block, namespace: dict, salt: str, memory: int, max_output:
     elif isinstance(raised, MemoryError):
         error = (f"ran out of memory: it asked for more than the worker's limit of "
                  f"{memory / 2**30:g} GiB of address space (raise it with the block's "
-                 "memory option or BLOG_EXEC_MEMORY)\n"
-                 + "".join(traceback.format_exception(raised)))
+                 "memory option or BLOG_EXEC_MEMORY)\n" + block_traceback(raised))
     elif raised is not None:
-        error = "".join(traceback.format_exception(raised)) + not_found_hint(raised, root)
+        error = block_traceback(raised) + not_found_hint(raised, root)
     else:
         error = None
     figures = [] if error else figure_svgs(salt, block.alt)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import run_build
+from tests.hooks.test_execution_isolation import processes_with, wait_until_gone
 from tests.site.test_execute import POST, append, counts
 from tests.site.test_serve_incremental import DRIVER
 
@@ -121,7 +122,8 @@ def test_the_preview_names_a_failing_block_stays_up_and_recovers(fixture_project
     for build, what in ((looping, "ran past its timeout of 2 s"),
                         (exiting, "ended the worker process with exit status 5")):
         message = "\n".join(build["errors"])
-        assert f"{POST}: executed block 4 (starting " in message and what in message, message
+        assert re.search(rf"{re.escape(POST)}:\d+: executed block 4 \(starting ", message) \
+            and what in message, message
     assert not fixed["errors"], fixed["errors"]
     page = next((tmp_path / "served" / "blog").glob("2026/01/05/*/index.html"))
     assert "fixed-output" in page.read_text()
@@ -147,3 +149,79 @@ def test_the_preview_rebuilds_a_post_whose_blocks_ran_an_edited_snippet(fixture_
     assert not save["full"]
     assert any("/beta-" in url for url in save["rebuilt"]), save["rebuilt"]
     assert any("/alpha-" in url for url in save["rebuilt"]), save["rebuilt"]
+
+
+# ---------------------------------------------------------------------------------------
+# Output, writes and processes of blocks (their units: tests/hooks/test_execution_isolation.py)
+
+
+def names_block(output: str, number: int, first_line: str, error: str) -> bool:
+    """Whether the build's output names the post (and maybe its line), the block's number
+    and first line, and gives ``error`` as what happened."""
+    pattern = (rf"{re.escape(POST)}(:\d+)?: executed block {number} \(starting "
+               rf"{re.escape(repr(first_line))}\) failed:\n{re.escape(error)}")
+    assert re.search(pattern, output), output[-3000:]
+    return True
+
+
+def test_a_block_printing_past_the_limit_fails_naming_it_and_max_output_raises_it(
+        fixture_project, tmp_path) -> None:
+    block = '\n```python exec="on"{options}\nfor n in range(20_000):\n    print("x" * 99)\n```\n'
+    text = (fixture_project / POST).read_text()
+    (fixture_project / POST).write_text(text + block.format(options=""))
+    build = run_build(fixture_project, tmp_path / "site", cache=tmp_path / "cache")
+    assert build.returncode != 0
+    assert names_block(build.output, 4, "for n in range(20_000):",
+                       "printed more than 1 MiB of output (line 2 of the block)")
+    assert "max_output" in build.output and "BLOG_EXEC_MAX_OUTPUT" in build.output
+
+    (fixture_project / POST).write_text(text + block.format(options=' max_output="4M"'))
+    build = run_build(fixture_project, tmp_path / "site", cache=tmp_path / "cache")
+    assert build.returncode == 0, build.output[-3000:]
+    page = next((tmp_path / "site" / "blog").glob("2026/01/05/*/index.html")).read_text()
+    assert page.count("x" * 99) == 20_000
+
+
+def test_a_block_writes_into_a_scratch_directory_and_never_into_the_repository(
+        fixture_project, tmp_path) -> None:
+    # Before, the relative write landed in docs/ (and failed a later strict build, naming
+    # no block); a write by absolute path still would.
+    relative = ('\n```python exec="on"\nimport os\nos.makedirs("docs", exist_ok=True)\n'
+                'open("docs/stray.md", "w").write("# Stray")\n```\n')
+    append(fixture_project, POST, relative)
+    build = run_build(fixture_project, tmp_path / "site", cache=tmp_path / "cache")
+    assert build.returncode == 0, build.output[-3000:]
+    assert not (fixture_project / "docs" / "stray.md").exists()
+
+    absolute = fixture_project / "docs" / "stray.md"
+    append(fixture_project, POST, f'\n```python exec="on"\nopen({str(absolute)!r}, "w")\n```\n')
+    build = run_build(fixture_project, tmp_path / "site", cache=tmp_path / "cache")
+    assert build.returncode != 0
+    assert names_block(build.output, 5, f'open({str(absolute)!r}, "w")',
+                       "tried to write 'docs/stray.md' inside the repository (line 1 of the "
+                       "block)")
+    assert not absolute.exists()
+
+
+def test_a_build_read_through_a_pipe_ends_and_leaves_no_process_behind(fixture_project,
+                                                                       tmp_path) -> None:
+    # `make build | cat`: run_build reads the build's output to its end. A process a block
+    # started used to hold that pipe open (and live on) until it ended: here, 600 s.
+    marker = f"600.{os.getpid()}{len(str(tmp_path))}"
+    append(fixture_project, POST, (
+        '\n```python exec="on" show="none"\nimport os, subprocess, sys\n'
+        f"subprocess.Popen(['sleep', '{marker}'])\n"
+        "subprocess.run([sys.executable, '-c', 'import os, subprocess; os.setsid(); "
+        f"subprocess.Popen([\"sleep\", \"{marker}\"]); os._exit(0)'])\n```\n"))
+    # Compiled bytecode is the one write into the repository allowed (`make` puts it there).
+    pycache = fixture_project / ".cache" / "pycache"
+    try:
+        build = run_build(fixture_project, tmp_path / "site", cache=tmp_path / "cache",
+                          env={"PYTHONPYCACHEPREFIX": str(pycache),
+                               "PYTHONDONTWRITEBYTECODE": ""})
+        assert build.returncode == 0, build.output[-3000:]
+        assert list(pycache.rglob("alpha_descent/*.pyc")), sorted(pycache.rglob("*"))[:20]
+        assert wait_until_gone(marker) == []
+    finally:
+        for pid in processes_with(marker):
+            os.kill(pid, 9)
