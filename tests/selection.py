@@ -364,19 +364,25 @@ class Selection:
             for fixturedef in item._fixtureinfo.name2fixturedefs.get(name, ()):
                 if id(fixturedef) in self.fixture_scopes:
                     scopes.append(self.fixture_scopes[id(fixturedef)])
-        if all(s.intact for s in scopes):
-            self.records[item.nodeid] = self.dependencies(item, scopes)
-            if self.worker:
-                self.config.workeroutput.setdefault("selection_passed", {})[item.nodeid] = \
-                    self.records[item.nodeid]
+        if not all(s.intact for s in scopes):
+            self.forget(item.nodeid)  # its trace hook was replaced: what it ran is unknown
+            return
+        self.records[item.nodeid] = self.dependencies(item, scopes)
+        if self.worker:
+            self.config.workeroutput.setdefault("selection_passed", {})[item.nodeid] = \
+                self.records[item.nodeid]
 
     def pytest_runtest_logreport(self, report) -> None:
-        if report.failed or (report.when == "call" and report.skipped
-                             and not hasattr(report, "wasxfail")):
-            self.failed.add(report.nodeid)
+        # A skipped test is not recorded either: what it was skipped for may change.
+        if report.failed or (report.skipped and not hasattr(report, "wasxfail")):
+            self.forget(report.nodeid)
+
+    def forget(self, nodeid: str) -> None:
+        """No record for this test: it runs next time (its earlier record is dropped)."""
+        if nodeid not in self.failed:
+            self.failed.add(nodeid)
             if self.worker:
-                self.config.workeroutput.setdefault("selection_failed", []).append(
-                    report.nodeid)
+                self.config.workeroutput.setdefault("selection_failed", []).append(nodeid)
 
     def dependencies(self, item: pytest.Item, scopes: list[Scope]) -> list[list[str]]:
         root = str(self.root)

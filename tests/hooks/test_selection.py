@@ -234,3 +234,21 @@ def test_what_a_wider_fixture_read_counts_for_every_test_that_uses_it(project) -
     ran, _ = pytest_run(project)
     assert ran == {"test_values.py::test_first", "test_values.py::test_second",
                    "test_data.py::test_values"}
+
+
+def test_a_skipped_test_runs_again(project) -> None:
+    (project / "test_skipped.py").write_text(textwrap.dedent("""
+        import os
+
+        import pytest
+
+
+        @pytest.mark.skipif(not os.environ.get("READY"), reason="not ready")
+        def test_when_ready():
+            assert True
+        """))
+    pytest_run(project)
+    ran, output = pytest_run(project, "-rs")
+    assert "not ready" in output and "1 skipped" in output
+    ran, _ = pytest_run(project, env={"READY": "1"})
+    assert ran == {"test_skipped.py::test_when_ready"}
