@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 
 import matplotlib.pyplot as plt
@@ -57,42 +58,88 @@ def print_flip_example() -> None:
 
 
 # --8<-- [start:speed]
-def speed_comparison(repeats=5, seed=0):
-    """Median seconds per forward pass of three implementations of the same
-    layer, run in turns so that background load slows all of them alike."""
+def implementations(batch=8, seed=0):
+    """The same layer three ways, each a call with no arguments; they must agree."""
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((8, 2, 8, 8))
+    x = rng.standard_normal((batch, 2, 8, 8))
     w, b = rng.standard_normal((4, 2, 3, 3)), rng.standard_normal(4)
     layer = conv_layer(w, b, padding=1)
     pad = (1, 1, 1, 1)  # nn's reference takes (top, bottom, left, right)
-    contenders = {
-        "loops over every multiply-add": (
-            lambda: conv2d_loops(x, w, b, padding=1), 1),
-        "loops over output numbers (nn reference)": (
-            lambda: conv2d_reference_forward(x, w, b, padding=pad), 1),
-        "im2col + one matrix product (nn.Conv2d)": (
-            lambda: layer(x), 50),  # fast: time 50 calls at once
+    runs = {
+        "loops over every multiply-add": lambda: conv2d_loops(x, w, b, padding=1),
+        "loops over output numbers (nn reference)":
+            lambda: conv2d_reference_forward(x, w, b, padding=pad),
+        "im2col + one matrix product (nn.Conv2d)": lambda: layer(x),
     }
-    outputs = [run() for run, _ in contenders.values()]  # warm-up
+    outputs = [run() for run in runs.values()]  # also a warm-up
     for y in outputs[1:]:  # all three must compute the same thing
         np.testing.assert_allclose(y, outputs[0], rtol=1e-12, atol=1e-12)
-    times = {name: [] for name in contenders}
+    return runs
+
+
+def speed_comparison(repeats=5, seed=0):
+    """Median seconds per forward pass of each implementation, run in turns so that
+    background load slows all of them alike (im2col: 50 calls timed at once)."""
+    runs = implementations(seed=seed)
+    calls = {name: 50 if "im2col" in name else 1 for name in runs}
+    times = {name: [] for name in runs}
     for _ in range(repeats):
-        for name, (run, calls) in contenders.items():
+        for name, run in runs.items():
             start = time.perf_counter()
-            for _ in range(calls):
+            for _ in range(calls[name]):
                 run()
-            times[name].append((time.perf_counter() - start) / calls)
+            times[name].append((time.perf_counter() - start) / calls[name])
     return {name: statistics.median(t) for name, t in times.items()}
+
+
+def python_lines(run):
+    """Lines of Python that run() executes, NumPy's own Python included: the
+    interpreter's share of the work, which no other program's load changes."""
+    count = 0
+    previous = sys.gettrace()  # the build records which functions ran: keep it
+
+    def trace(frame, event, arg):
+        nonlocal count
+        if event == "call" and previous is not None:
+            previous(frame, event, arg)
+        count += event == "line"
+        return trace
+
+    sys.settrace(trace)
+    try:
+        run()
+    finally:
+        sys.settrace(previous)
+    return count
 # --8<-- [end:speed]
 
 
-def print_speed(seconds: dict[str, float]) -> None:
+OUTPUTS = 8 * 4 * 8 * 8  # N O H_out W_out at batch 8, as implementations() builds it
+MULTIPLY_ADDS = OUTPUTS * 2 * 3 * 3  # times C kH kW
+
+
+def python_lines_by_batch(batches=(8, 16)) -> dict[str, list[int]]:
+    """Python lines per forward pass of each implementation, for each batch size."""
+    counts: dict[str, list[int]] = {}
+    for batch in batches:
+        for name, run in implementations(batch).items():
+            counts.setdefault(name, []).append(python_lines(run))
+    return counts
+
+
+def print_speed(seconds: dict[str, float], lines: dict[str, list[int]]) -> None:
     fastest = min(seconds.values())
-    print("| implementation | time per forward pass | slower than im2col by |")
-    print("| --- | --- | --- |")
+    print("| implementation | time per forward pass | slower than im2col by "
+          "| Python lines run, batch 8 | batch 16 |")
+    print("| --- | --- | --- | ---: | ---: |")
     for name, value in seconds.items():
-        print(f"| {name} | {value * 1e3:.3f} ms | {value / fastest:,.0f}x |")
+        print(f"| {name} | {value * 1e3:.3f} ms | {value / fastest:,.0f}x "
+              f"| {lines[name][0]:,} | {lines[name][1]:,} |")
+    loops, reference, im2col = (counts[0] for counts in lines.values())
+    print(f"\nAt batch 8 ({MULTIPLY_ADDS:,} multiply-adds, {OUTPUTS:,} output numbers): "
+          f"{loops / MULTIPLY_ADDS:.1f} lines of Python per multiply-add in the loops, "
+          f"{reference / OUTPUTS:.1f} per output number in the reference, {im2col} in all "
+          "for im2col.")
 
 
 def gradient_errors(seed: int = 0) -> list[tuple[str, str, tuple[int, ...], float]]:
