@@ -156,6 +156,40 @@ def speed_comparison(batch=8, repeats=5, seed=0):
 # --8<-- [end:speed]
 
 
+def forward_multiplications(batch: int = 8) -> list[dict]:
+    """Multiply-adds of each path's forward pass, per layer, at the batch of
+    speed_comparison. The transforms are matrix products too (the Kronecker matrices
+    B^T (x) B^T, 16x16, and A^T (x) A^T, 4x16; the filters, g G^T then G(.), 84 per kernel),
+    and BLAS multiplies every entry, zeros and ones included."""
+    rows = []
+    for c, o, size in LAYERS:
+        grid = ConvGrid((batch, c, size, size), (3, 3), (1, 1), (1, 1, 1, 1), (1, 1),
+                        np.dtype(np.float32))
+        positions = WinogradTiles((batch, c, size, size), o, (1, 1, 1, 1),
+                                  np.dtype(np.float32)).n_positions
+        rows.append({
+            "layer": f"{c}->{o} @{size}",
+            "im2col": grid.cols.shape[0] * grid.cols.shape[1] * o,
+            "winograd products": 16 * o * c * positions,
+            "winograd transforms": (16 * 16 * c * positions  # input tiles
+                                    + 4 * 16 * o * positions  # output tiles
+                                    + 84 * o * c),  # kernels
+        })
+    return rows
+
+
+def print_forward_multiplications(rows: list[dict]) -> None:
+    print("| layer (batch 8) | im2col | Winograd products | Winograd transforms | "
+          "Winograd in all | im2col / Winograd |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        total = row["winograd products"] + row["winograd transforms"]
+        print(f"| {row['layer']} | {row['im2col'] / 1e6:.1f} M | "
+              f"{row['winograd products'] / 1e6:.1f} M | "
+              f"{row['winograd transforms'] / 1e6:.1f} M | {total / 1e6:.1f} M | "
+              f"{row['im2col'] / total:.2f} |")
+
+
 def print_speed(seconds) -> None:
     print("| layer (batch 8, float32) | im2col | Winograd | im2col / Winograd | "
           "`auto` takes |")
