@@ -11,8 +11,10 @@ cache is handed to a pool of worker processes (execution/pool.py, one worker per
 ``BLOG_EXEC_JOBS``), which runs each page's blocks, in order, in a fresh process, while
 MkDocs converts the pages before it. When the conversion reaches a block, the fence takes
 its result, waiting if the page is still running. A block that raises, exits, crashes, runs
-past its timeout or past the memory limit fails the build with the page, the block's
-number, its first line and what happened; under ``mkdocs serve`` the next save rebuilds.
+past its timeout or past the memory limit fails the build with the post's file, the line of
+the block's opening fence, the block's number, its first line and what happened (for a
+notebook post: the notebook and the cell's number in it, see notebooks.py); under
+``mkdocs serve`` the next save rebuilds.
 
 The cache (execution/cache.py) keeps each page's results with the project functions and
 data files its blocks used (execution/deps.py): editing a function no block ran re-runs
@@ -32,6 +34,7 @@ from execution.pool import Pool, Run
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import InclusionLevel
+from notebooks import cell_name  # hooks/ is on sys.path while hooks load
 
 ROOT = Path(__file__).resolve().parent.parent
 EXCERPT_SEPARATOR = "<!-- more -->"
@@ -60,6 +63,9 @@ class PageState:
     errors: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)  # every block, in order: the script
     figures: dict[str, str] = field(default_factory=dict)  # file name: SVG, beside the page
+    file: object = None  # the page's File, to name a failing block's line or cell
+    invalid: int = 0  # blocks refused for their options, so far
+    lines: tuple[list[int], list[int]] | None = None  # see fence_lines
 
 
 @dataclass
@@ -135,16 +141,59 @@ def result_of(page: PageState, block: cache.Block) -> dict:
     return start(list(page.blocks)).result(number)
 
 
+# ---------------------------------------------------------------------------------------
+# Naming a block in messages: the post's file, the line of its opening fence, its number;
+# in a notebook post, the notebook and the cell it came from.
+
+
+def fence_lines(page: PageState) -> tuple[list[int], list[int]]:
+    """The lines (from 1) of the page's valid and invalid executed blocks' opening fences,
+    in its Markdown as written (a notebook post's: as generated), read once, on the first
+    error (scan.block_lines)."""
+    if page.lines is None:
+        page.lines = [], []
+        try:
+            text = page.file.content_string
+        except Exception:  # noqa: BLE001 - a message without a line is still a message
+            return page.lines
+        count = len(page.plan.blocks) if page.plan is not None else None
+        page.lines = scan.block_lines(text, count)
+    return page.lines
+
+
+def place(page: PageState, line: int | None, what: str) -> str:
+    """``file:line: what``, or, for a line of a notebook post, ``notebook[:line]: cell N``
+    (the line of a Jupytext script's cell)."""
+    cells = getattr(page.file, "notebook_cells", None)
+    if cells is None:
+        return f"{page.path}{f':{line}' if line else ''}: {what}"
+    above = [cell for cell in cells if cell.markdown_line < line] if line else []
+    if not above:
+        return f"{page.path}: {what}"
+    cell = above[-1]
+    return f"{page.path}{f':{cell.file_line}' if cell.file_line else ''}: {cell_name(cell.number)}"
+
+
+def block_name(page: PageState, number: int) -> str:
+    """How messages name the page's executed block ``number`` (from 1)."""
+    lines = fence_lines(page)[0]
+    return place(page, lines[number - 1] if number <= len(lines) else None,
+                 f"executed block {number}")
+
+
 def record_errors(page: PageState, number: int, block: cache.Block, result: dict) -> None:
     if result.get("skipped"):
         return  # an earlier block stopped the worker: that block's error says why
     if result.get("error"):
         first_line = block.code.strip().splitlines()[0] if block.code.strip() else ""
-        page.errors.append(f"{page.path}: executed block {number} (starting {first_line!r}) "
-                           f"failed:\n{result['error']}")
+        name = block_name(page, number)
+        # "cell N (...)" says more in brackets already: the first line follows in commas
+        starting = (f", starting {first_line!r}," if name.endswith(")")
+                    else f" (starting {first_line!r})")
+        page.errors.append(f"{name}{starting} failed:\n{result['error']}")
         return
     for problem in fence.output_problems(result, block.alt):
-        page.errors.append(f"{page.path}: executed block {number}: {problem}")
+        page.errors.append(f"{block_name(page, number)}: {problem}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -156,8 +205,12 @@ def validator(language, inputs, options, attrs, md) -> bool:
         return False
     problems = fence.problems(inputs)
     if problems:
-        if state.page:
-            state.page.errors.append(f"{state.page.path}: executed block: {problems[0]}")
+        page = state.page
+        if page:
+            page.invalid += 1
+            invalid = fence_lines(page)[1]
+            line = invalid[page.invalid - 1] if page.invalid <= len(invalid) else None
+            page.errors.append(f"{place(page, line, 'executed block')}: {problems[0]}")
         return False
     options.update(inputs)
     return True
@@ -181,8 +234,8 @@ def formatter(source, language, class_name, options, md, **kwargs) -> str:
         # Superfences swallows a formatter's exception and prints the fence as text;
         # record it so that the page fails instead.
         if page:
-            page.errors.append(f"{page.path}: executed block could not be rendered: "
-                               f"{error!r}")
+            page.errors.append(f"{block_name(page, len(page.blocks))}: could not be "
+                               f"rendered: {error!r}")
         raise
 
 
@@ -238,18 +291,24 @@ def on_nav(nav, config, files):
 
 @event_priority(100)
 def on_page_markdown(markdown, page, config, files):
-    state.page = PageState(path=page_path(page.file), plan=state.plans.get(page.file.src_uri))
+    state.page = PageState(path=page_path(page.file), plan=state.plans.get(page.file.src_uri),
+                           file=page.file)
     head, separator, _ = markdown.partition(EXCERPT_SEPARATOR)
     if separator and 'exec="on"' in head:
-        raise PluginError(f"{state.page.path}: an executed block sits in the excerpt (before "
-                          f"{EXCERPT_SEPARATOR}); move it below, where it runs once per build")
+        first = sorted(line for lines in fence_lines(state.page) for line in lines)
+        where = place(state.page, first[0] if first else None, "executed block")
+        raise PluginError(f"Executed block in the excerpt:\n  {where} sits in the excerpt "
+                          f"(before {EXCERPT_SEPARATOR}); move it below, where it runs once "
+                          "per build")
     return markdown
 
 
 @event_priority(100)
 def on_page_content(html_content, page, config, files):
     if state.page and state.page.errors:
-        raise PluginError("Executed block failed:\n" + "\n".join(state.page.errors))
+        heading = ("Notebook cell failed" if getattr(page.file, "notebook_cells", None)
+                   is not None else "Executed block failed")
+        raise PluginError(f"{heading}:\n" + "\n".join(state.page.errors))
     if state.page and state.page.codes:
         name = script.script_name(page)
         html_content += (

@@ -15,7 +15,13 @@ build, and the value of a cell's last expression is shown as Jupyter shows it
 magics are refused.
 
 A notebook is read with nbformat and validated against its schema; invalid JSON, an
-invalid notebook or missing front matter fails the build naming the file. Outputs are
+invalid notebook or missing front matter fails the build naming the file (and the line,
+for JSON). Errors name a cell by its number in the notebook, counted from 1 in the order
+Jupyter lists the cells (the front matter's raw cell is cell 1), and, in a Jupytext
+script, by the line of its ``# %%`` marker too: the generated post's File carries where
+each cell's Markdown starts (``notebook_cells``), so that a failing executed block is
+reported as the cell it came from (execute.py), and MkDocs' own messages about the
+generated ``.md`` name the notebook instead (``SourceNames``). Outputs are
 computed at build, never taken from the notebook: a notebook saved with outputs or
 execution counts fails the build, and ``make clean-notebooks`` strips them.
 
@@ -29,8 +35,10 @@ published beside the post, and the post links to it for download.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -56,7 +64,68 @@ IGNORED_MAGIC = re.compile(r"^\s*%matplotlib\b.*$\n?", re.M)
 
 
 class NotebookError(ValueError):
-    """A notebook post that cannot be read; the message says why (callers add the file)."""
+    """A notebook post that cannot be read; the message says why (callers add the file,
+    with ``location``). ``heading`` says what kind of error it is."""
+
+    heading = "Invalid notebook"
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+    def location(self, where: str) -> str:
+        """``where`` with the line (and column) in the file, when known."""
+        return where + "".join(f":{n}" for n in (self.line, self.column) if n is not None)
+
+
+class UnsupportedMagic(NotebookError):
+    heading = "Unsupported notebook magic"
+
+
+class MissingFrontMatter(NotebookError):
+    heading = "Invalid blog post front matter"
+
+
+def report(problems: list[tuple[str, str]]) -> str:
+    """One message for ``(heading, problem)`` pairs: each heading once, its problems below."""
+    grouped: dict[str, list[str]] = {}
+    for heading, problem in problems:
+        grouped.setdefault(heading, []).append(problem)
+    return "\n".join(f"{heading}:\n  " + "\n  ".join(found) for heading, found in grouped.items())
+
+
+def ordinal(number: int) -> str:
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    return f"{number}{suffix}"
+
+
+def cell_name(number: int) -> str:
+    """How messages name a cell: its number as Jupyter lists the cells, counted from 1."""
+    return f"cell {number} (the {ordinal(number)} cell of the notebook, counted from 1)"
+
+
+@dataclass(frozen=True)
+class CellPlace:
+    """Where a cell's Markdown starts in the generated post (0-based line), its number in
+    the notebook, and the line of its ``# %%`` marker in a Jupytext script."""
+
+    markdown_line: int
+    number: int
+    file_line: int | None = None
+
+
+def percent_cell_lines(text: str, count: int) -> list[int | None]:
+    """The line (from 1) of each of ``count`` cells' ``# %%`` markers in a Jupytext
+    script; ``None`` for cells without one (code before the first marker)."""
+    markers = [number for number, line in enumerate(text.split("\n"), 1)
+               if line.startswith("# %%")]
+    if count == len(markers):
+        return list(markers)
+    if count == len(markers) + 1:
+        return [None, *markers]
+    return [None] * count
 
 
 def cell_source(cell: dict) -> str:
@@ -76,12 +145,14 @@ def read_notebook(path: Path):
         if not re.search(r"^# %%", text, re.M):
             raise NotebookError("a .py post is a Jupytext percent-format notebook, with "
                                 "cells marked `# %%`; this file has none")
-        return jupytext.reads(text, fmt="py:percent")
+        notebook = jupytext.reads(text, fmt="py:percent")
+        notebook.metadata["blog_cell_lines"] = percent_cell_lines(text, len(notebook.cells))
+        return notebook
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise NotebookError(f"not valid JSON (line {error.lineno}, column {error.colno}: "
-                            f"{error.msg}); save the notebook again from Jupyter") from None
+        raise NotebookError(f"not valid JSON: {error.msg}; save the notebook again from "
+                            "Jupyter", error.lineno, error.colno) from None
     if not isinstance(data, dict) or data.get("nbformat") != 4:
         found = data.get("nbformat") if isinstance(data, dict) else type(data).__name__
         raise NotebookError(f"not a Jupyter notebook in format 4 (nbformat: {found!r})")
@@ -94,8 +165,13 @@ def read_notebook(path: Path):
     try:
         nbformat.validate(notebook)
     except nbformat.ValidationError as error:
-        where = "/".join(str(part) for part in error.absolute_path)
-        raise NotebookError(f"not a valid Jupyter notebook: {error.message}"
+        parts = list(error.absolute_path)
+        where = "/".join(str(part) for part in parts)
+        cell = ""
+        if len(parts) >= 2 and parts[0] == "cells" and isinstance(parts[1], int):
+            # the JSON path counts cells from 0; messages count them as Jupyter lists them
+            cell = f"{cell_name(parts[1] + 1)}: "
+        raise NotebookError(f"not a valid Jupyter notebook: {cell}{error.message}"
                             + (f" (at {where})" if where else "")) from None
     return notebook
 
@@ -107,13 +183,14 @@ def saved_outputs(notebook) -> list[int]:
             and (cell.get("outputs") or cell.get("execution_count") is not None)]
 
 
-def code_block(cell, number: int) -> str:
+def code_block(cell, number: int, file_line: int | None = None) -> str:
     source = IGNORED_MAGIC.sub("", cell_source(cell)).rstrip()
     magic = MAGIC.search(source)
     if magic:
         line = source[magic.start():].splitlines()[0].strip()
-        raise NotebookError(f"cell {number}: IPython magic or shell command {line!r}: the "
-                            "build runs plain Python (only `%matplotlib inline` is ignored)")
+        raise UnsupportedMagic(f"{cell_name(number)}: IPython magic or shell command "
+                               f"{line!r}: the build runs plain Python (only "
+                               "`%matplotlib inline` is ignored)", file_line)
     tags = cell.get("metadata", {}).get("tags", [])
     options = "".join(dict.fromkeys(TAG_OPTIONS[tag] for tag in tags if tag in TAG_OPTIONS))
     alt = cell.get("metadata", {}).get("alt")
@@ -124,28 +201,41 @@ def code_block(cell, number: int) -> str:
 
 def notebook_to_markdown(path: Path) -> str:
     """The Markdown post for the notebook at ``path``. Raises ``NotebookError``."""
+    return notebook_post(path)[0]
+
+
+def notebook_post(path: Path) -> tuple[str, list[CellPlace]]:
+    """The Markdown post for the notebook at ``path``, and where each cell's Markdown
+    starts in it. Raises ``NotebookError``."""
     notebook = read_notebook(path)
     cells = list(notebook.cells)
-    parts = []
+    lines = notebook.get("metadata", {}).pop("blog_cell_lines", None) or [None] * len(cells)
+    parts: list[tuple[int | None, str]] = []  # (cell number, Markdown)
     meta = notebook.get("metadata", {}).get("blog")
     first = 1  # cells are numbered as JupyterLab shows them, the front matter's included
     if meta:
-        parts.append("---\n" + yaml.safe_dump(dict(meta), sort_keys=False) + "---\n")
+        parts.append((None, "---\n" + yaml.safe_dump(dict(meta), sort_keys=False) + "---\n"))
     elif cells and cell_source(cells[0]).lstrip().startswith("---"):
-        parts.append(cell_source(cells.pop(0)).strip() + "\n")
+        parts.append((1, cell_source(cells.pop(0)).strip() + "\n"))
         first = 2
     else:
-        raise NotebookError(f"no front matter: {FRONT_MATTER_HELP}")
+        raise MissingFrontMatter(f"no front matter: {FRONT_MATTER_HELP}")
     for number, cell in enumerate(cells, first):
         source = cell_source(cell).rstrip()
         if not source:
             continue
         if cell.cell_type == "markdown":
-            parts.append(source + "\n")
+            parts.append((number, source + "\n"))
         elif cell.cell_type == "code":
-            parts.append(code_block(cell, number))
-    parts.append(f"[:material-download: Download this notebook]({path.name}){{ .md-button }}\n")
-    return "\n".join(parts)
+            parts.append((number, code_block(cell, number, lines[number - 1])))
+    parts.append((None, f"[:material-download: Download this notebook]({path.name})"
+                        "{ .md-button }\n"))
+    places, line = [], 0
+    for number, part in parts:
+        if number is not None:
+            places.append(CellPlace(line, number, lines[number - 1]))
+        line += part.count("\n") + 1  # the parts are joined by a blank line
+    return "\n".join(part for _, part in parts), places
 
 
 def is_notebook_post(src_uri: str) -> bool:
@@ -154,39 +244,75 @@ def is_notebook_post(src_uri: str) -> bool:
 
 
 # Notebooks converted by earlier builds of `mkdocs serve`: path -> (modification time,
-# size, stale cells, Markdown); a notebook whose time and size are unchanged is not read
-# again.
-converted: dict[Path, tuple[int, int, list, str]] = {}
+# size, stale cells, Markdown, cell places); a notebook whose time and size are unchanged
+# is not read again.
+converted: dict[Path, tuple[int, int, list, str, list[CellPlace]]] = {}
 
 
-def convert(path: Path) -> tuple[list, str]:
-    """The cells of the notebook at ``path`` saved with outputs, and its Markdown post."""
+def convert(path: Path) -> tuple[list, str, list[CellPlace]]:
+    """The cells of the notebook at ``path`` saved with outputs, its Markdown post, and
+    where each cell's Markdown starts in the post."""
     stat = path.stat()
     known = converted.get(path)
     if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
-        return known[2], known[3]
-    stale, markdown = saved_outputs(read_notebook(path)), notebook_to_markdown(path)
-    converted[path] = (stat.st_mtime_ns, stat.st_size, stale, markdown)
-    return stale, markdown
+        return known[2], known[3], known[4]
+    stale = saved_outputs(read_notebook(path))
+    markdown, places = notebook_post(path)
+    converted[path] = (stat.st_mtime_ns, stat.st_size, stale, markdown, places)
+    return stale, markdown, places
+
+
+class SourceNames(logging.Filter):
+    """MkDocs names a page by its ``src_uri`` in its own messages ("Error reading page
+    'blog/posts/x.md'"): for a notebook post, that is the generated ``.md``, which is no
+    file of the repository. This filter names the notebook instead."""
+
+    NAME = "blog-notebook-sources"
+    LOGGERS = ("mkdocs.commands.build", "mkdocs.structure.pages")
+
+    def __init__(self, sources: dict[str, str]):
+        super().__init__(self.NAME)
+        self.sources = sources  # generated src_uri -> the notebook's src_uri
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and self.sources:
+            for generated, source in self.sources.items():
+                if generated in record.msg:
+                    record.msg = re.sub(rf"(?<![\w/.-]){re.escape(generated)}(?![\w/.-])",
+                                        source, record.msg)
+        return True
+
+    @classmethod
+    def install(cls, sources: dict[str, str]) -> None:
+        """Name ``sources`` in MkDocs' messages, replacing the filter of an earlier load of
+        this hook (MkDocs loads hooks again for each configuration it reads)."""
+        for name in cls.LOGGERS:
+            logger = logging.getLogger(name)
+            for old in [f for f in logger.filters if getattr(f, "name", None) == cls.NAME]:
+                logger.removeFilter(old)
+            logger.addFilter(cls(sources))
 
 
 @event_priority(100)  # before the blog plugin collects its posts
 def on_files(files, config):
-    problems = []
+    problems: list[tuple[str, str]] = []
+    sources: dict[str, str] = {}
     for file in list(files):
         if not is_notebook_post(file.src_uri):
             continue
         where = f"docs/{file.src_uri}"
         path = Path(file.abs_src_path)
         try:
-            stale, markdown = convert(path)
+            stale, markdown, places = convert(path)
         except NotebookError as error:
-            problems.append(f"{where}: {error}")
+            problems.append((error.heading, f"{error.location(where)}: {error}"))
             continue
         if stale:
-            problems.append(f"{where}: code cell(s) {stale} were saved with outputs or "
-                            "execution counts; the build computes every output, so the "
-                            f"repository keeps none: run `{CLEAN_COMMAND}`")
+            problems.append(("Notebook saved with outputs",
+                             f"{where}: code cell(s) {stale} were saved with outputs or "
+                             "execution counts (cells counted from 1, as Jupyter lists them); "
+                             "the build computes every output, so the repository keeps none: "
+                             f"run `{CLEAN_COMMAND}`"))
             continue
         out = OUT_DIR / Path(file.src_uri).with_suffix(".md").name
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -197,7 +323,10 @@ def on_files(files, config):
         generated = File.generated(config, str(Path(file.src_uri).with_suffix(".md")),
                                    abs_src_path=str(out))
         generated.notebook_source = where  # for error messages
+        generated.notebook_cells = places  # for execute.py's messages about a cell
+        sources[generated.src_uri] = file.src_uri
         files.append(generated)
+    SourceNames.install(sources)
     if problems:
-        raise PluginError("Notebook post(s) cannot be built:\n  " + "\n  ".join(problems))
+        raise PluginError(report(problems))
     return files

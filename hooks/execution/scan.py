@@ -43,8 +43,9 @@ def options_of(header: str) -> dict | None:
     return values
 
 
-def executed_blocks(lines: list[str]) -> list[tuple[str, dict]]:
-    """``(code, options)`` of each valid executed block, in order."""
+def executed_fences(lines: list[str]) -> list[tuple[int, str, dict, bool]]:
+    """``(line, code, options, valid)`` of each executed block, in order: the index (from
+    0) of its opening fence in ``lines``, and whether its options are valid."""
     found = []
     number = 0
     while number < len(lines):
@@ -52,6 +53,7 @@ def executed_blocks(lines: list[str]) -> list[tuple[str, dict]]:
         indent = len(INDENT.match(line).group())
         stripped = line[indent:]
         opening = re.match(r"(`{3,}|~{3,})", stripped)
+        start = number
         number += 1
         if not opening:
             continue
@@ -64,6 +66,24 @@ def executed_blocks(lines: list[str]) -> list[tuple[str, dict]]:
             number += 1
         number += 1  # the closing fence
         options = options_of(stripped)
-        if options and fence.is_executed(options) and not fence.problems(options):
-            found.append(("\n".join(body), options))
+        if options and fence.is_executed(options):
+            found.append((start, "\n".join(body), options, not fence.problems(options)))
     return found
+
+
+def executed_blocks(lines: list[str]) -> list[tuple[str, dict]]:
+    """``(code, options)`` of each valid executed block, in order."""
+    return [(code, options) for _, code, options, valid in executed_fences(lines) if valid]
+
+
+def block_lines(text: str, count: int | None = None) -> tuple[list[int], list[int]]:
+    """The lines (from 1) of the opening fences of the valid executed blocks in ``text``,
+    a page's Markdown as written (includes not expanded), and those of the invalid ones.
+    Empty when ``count`` blocks were expected and the text holds another number (blocks
+    brought in by an include: their lines are not the page's)."""
+    fences = executed_fences(text.split("\n"))
+    valid = [start + 1 for start, _, _, ok in fences if ok]
+    invalid = [start + 1 for start, _, _, ok in fences if not ok]
+    if count is not None and count != len(valid):
+        return [], invalid
+    return valid, invalid

@@ -318,7 +318,7 @@ def project(tmp_path) -> Path:
 def test_invalid_json_names_the_file(project, tmp_path) -> None:
     path = project / GAMMA
     path.write_text(path.read_text().replace('"cells": [', '"cells": [,', 1))
-    fails(project, tmp_path, GAMMA, "not valid JSON (line 2")
+    fails(project, tmp_path, "Invalid notebook:", f"{GAMMA}:2:12: not valid JSON")
 
 
 def test_a_notebook_that_breaks_the_schema_names_the_file(project, tmp_path) -> None:
@@ -326,8 +326,9 @@ def test_a_notebook_that_breaks_the_schema_names_the_file(project, tmp_path) -> 
     data = json.loads(path.read_text())
     del data["cells"][2]["outputs"]
     path.write_text(json.dumps(data))
-    fails(project, tmp_path, GAMMA, "not a valid Jupyter notebook: 'outputs' is a required "
-          "property (at cells/2)")
+    fails(project, tmp_path, "Invalid notebook:", GAMMA, "not a valid Jupyter notebook: cell 3 "
+          "(the 3rd cell of the notebook, counted from 1): 'outputs' is a required property "
+          "(at cells/2)")
 
 
 def test_missing_front_matter_names_the_file(project, tmp_path) -> None:
@@ -362,7 +363,8 @@ def test_an_ipython_magic_names_the_file_and_cell(project, tmp_path) -> None:
     data = json.loads(path.read_text())
     data["cells"][2]["source"] = ["%timeit sum(range(9))\n"]
     path.write_text(json.dumps(data))
-    fails(project, tmp_path, GAMMA, "cell 3: IPython magic or shell command '%timeit")
+    fails(project, tmp_path, "Unsupported notebook magic:", f"{GAMMA}: cell 3 (the 3rd cell "
+          "of the notebook, counted from 1): IPython magic or shell command '%timeit")
 
 
 def test_a_percent_script_without_cells_names_the_file(project, tmp_path) -> None:
@@ -381,7 +383,7 @@ def test_outputs_the_site_refuses(project, tmp_path, source, metadata, message) 
     data = json.loads(path.read_text())
     data["cells"].append(code(source, **metadata))
     path.write_text(json.dumps(data))
-    fails(project, tmp_path, GAMMA, "executed block 2", message)
+    fails(project, tmp_path, f"{GAMMA}: cell 4 (the 4th cell of the notebook", message)
 
 
 def test_an_unknown_option_value_fails(project, tmp_path) -> None:
