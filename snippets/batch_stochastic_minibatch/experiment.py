@@ -1,8 +1,8 @@
 """Batch, stochastic and mini-batch gradient descent on the digits, measured with ``nn``.
 
 Everything is seeded: the same initial weights for every method, and one
-``numpy.random.Generator`` per run for the shuffling. Only the wall times vary between
-machines; the losses do not.
+``numpy.random.Generator`` per run for the shuffling. Only the times vary between machines
+and with their load; the losses, and the steps and examples it takes to reach them, do not.
 """
 
 from __future__ import annotations
@@ -62,6 +62,18 @@ class Run:
         """Training time until the loss first fell to ``target``; inf if it never did."""
         below = np.flatnonzero(self.loss <= target)
         return float(self.seconds[below[0]]) if len(below) else float("inf")
+
+    def steps_to_reach(self, target: float) -> int | None:
+        """Parameter updates until the loss first fell to ``target``; None if it never did."""
+        below = np.flatnonzero(self.loss <= target)
+        return round(self.epochs[below[0]] * self.steps_per_epoch) if len(below) else None
+
+    def examples_in(self, steps: int) -> int:
+        """Training rows the first ``steps`` updates looked at (an epoch's last batch may be
+        short)."""
+        n = len(load_problem()[0])
+        epochs, rest = divmod(steps, self.steps_per_epoch)
+        return epochs * n + min(rest * self.batch_size, n)
 
     def rises(self, second_half: bool = False) -> int:
         """How many times the recorded training loss went up from one record to the next

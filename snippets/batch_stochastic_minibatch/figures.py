@@ -74,6 +74,45 @@ def print_costs() -> None:
               f"| {1e6 * per_epoch / run.steps_per_epoch:.0f} | {1e3 * per_epoch:.2f} |")
 
 
+def fitted_costs() -> tuple[float, float]:
+    """``(c_step, c_example)`` in seconds, from the time model
+    ``time per step = c_step + b c_example`` through the measured SGD (b = 1) and
+    mini-batch (b = 32) steps."""
+    step = {run.batch_size: run.seconds_per_epoch() / run.steps_per_epoch for run in runs()}
+    c_example = (step[32] - step[1]) / 31
+    return step[1] - c_example, c_example
+
+
+def work_to_reach(target: float = TARGET_LOSS) -> dict[str, tuple[int, int]]:
+    """Steps and examples each method took to bring the loss to ``target``: counts, the
+    same on every machine."""
+    work = {}
+    for run in runs():
+        steps = run.steps_to_reach(target)
+        work[run.method.name] = (steps, run.examples_in(steps))
+    return work
+
+
+def print_cost_model() -> None:
+    c_step, c_example = fitted_costs()
+    sgd_step = c_step + c_example
+    print(f"Fitted to the measured steps: a step's fixed cost is {1e6 * c_step:.1f} µs and one "
+          f"example adds {1e6 * c_example:.2f} µs, so the overhead is {c_step / sgd_step:.0%} "
+          "of what an SGD step costs here.\n")
+    print(f"| method | steps to loss {TARGET_LOSS:g} | examples looked at |")
+    print("| --- | ---: | ---: |")
+    work = work_to_reach()
+    for name, (steps, examples) in work.items():
+        print(f"| {name} | {steps:,} | {examples:,} |")
+    (s_batch, e_batch), (s_mini, e_mini), (s_sgd, e_sgd) = work.values()
+    tie = (s_sgd - s_mini) / (e_mini - e_sgd)  # where both sides of the model are equal
+    print(f"\nMini-batch needs fewer steps and fewer examples than batch GD "
+          f"({s_mini} against {s_batch}, {e_mini:,} against {e_batch:,}); against SGD, "
+          f"{s_sgd - s_mini:,} fewer steps for {e_mini - e_sgd:,} more examples, which puts it "
+          f"ahead unless one example costs more than {tie:.1f} steps' overhead. Here "
+          f"an example costs {c_example / c_step:.3f} of a step's overhead.")
+
+
 def print_progress() -> None:
     _, x_test, _, y_test = load_problem()
     print(f"| method | η | loss, 1 epoch | final loss | ms to loss {TARGET_LOSS:g} "
