@@ -25,6 +25,7 @@ import html
 import io
 import re
 import sys
+import threading
 import warnings
 
 import markdown as markdown_lib
@@ -54,8 +55,15 @@ class OutputLimitExceeded(BaseException):
     (the recorder remembers it anyway: the block fails)."""
 
 
+class StdoutBuffer(io.StringIO):
+    """``sys.stdout`` while a block runs. Its writes are ``io.StringIO``'s own, in C: a
+    ``print`` runs no Python code (the worker traces every Python call) and the text
+    accumulates in linear time. The recorder cuts it into outputs whenever something else
+    is recorded (stderr, a warning, a shown value), so the order is kept."""
+
+
 class Stream(io.TextIOBase):
-    """A file-like object whose writes become stream outputs of the recorder."""
+    """A file-like object whose writes become stream outputs of the recorder (stderr)."""
 
     def __init__(self, recorder: Recorder, name: str) -> None:
         self.recorder, self.name = recorder, name
@@ -68,22 +76,37 @@ class Stream(io.TextIOBase):
         return len(text)
 
 
+def byte_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
 class Recorder:
-    """A block's outputs, in order. Printed text is kept as a list of chunks per stream
-    output and joined once, when ``outputs`` is read, so capturing costs time linear in
-    its size however many writes it comes in; past ``max_output`` bytes (printed text,
-    warnings and shown values together) nothing more is kept and the write raises."""
+    """A block's outputs, in order, up to ``max_output`` bytes (printed text, warnings and
+    shown values together; no limit: ``None``).
+
+    Standard output goes to a ``StdoutBuffer``; past the limit, a watcher thread (started by
+    ``recording``) swaps its ``write`` for one that raises and drops the text past the
+    limit, so a block printing without end stops within a fraction of a second, at the
+    line that printed, and nothing much past the limit is kept. Everything else is checked
+    as it is recorded, and the whole at the end, in bytes."""
 
     def __init__(self, max_output: int | None = None) -> None:
         self._outputs: list[dict] = []
-        self._chunks: list[str] | None = None  # the last output's text, while it grows
-        self._stream: str | None = None  # its stream's name
+        self.stdout = StdoutBuffer()
+        self._chunks: list[str] | None = None  # the last stderr output's text, while it grows
+        self._stream: str | None = None  # that output's stream
         self.max_output = max_output
-        self.size = 0  # bytes kept so far
+        self.kept = 0  # bytes in the outputs recorded so far (not counting the buffer)
         self.exceeded = False
 
     @property
+    def size(self) -> int:
+        """Bytes recorded so far (the buffered standard output counted in characters)."""
+        return self.kept + self.stdout.tell()
+
+    @property
     def outputs(self) -> list[dict]:
+        self._cut()
         self._close_stream()
         return self._outputs
 
@@ -92,15 +115,49 @@ class Recorder:
             self._outputs[-1]["text"] = "".join(self._chunks)
             self._chunks = self._stream = None
 
+    def _cut(self) -> None:
+        """Record the standard output buffered so far as an output."""
+        buffer = self.stdout
+        if not buffer.tell():
+            return
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        self._close_stream()
+        self.kept += byte_size(text)
+        if self.max_output is not None and self.kept > self.max_output:
+            self.exceeded = True
+        last = self._outputs[-1] if self._outputs else None
+        if last and last["type"] == "stream" and last["name"] == "stdout":
+            last["text"] += text  # rare: cut twice with nothing between
+        else:
+            self._outputs.append({"type": "stream", "name": "stdout", "text": text})
+
     def _count(self, text: str) -> None:
-        size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+        """Count ``text`` in, or raise if it would go past the limit."""
+        self._cut()
+        size = byte_size(text)
         if self.max_output is not None and (self.exceeded or
-                                            self.size + size > self.max_output):
+                                            self.kept + size > self.max_output):
             self.exceeded = True
             raise OutputLimitExceeded(f"more than {format_size(self.max_output)} of output")
-        self.size += size
+        self.kept += size
+
+    def refuse_more(self) -> None:
+        """Past the limit: drop the standard output past it and refuse further writes."""
+        self.exceeded = True
+        self.stdout.write = self._refuse  # found before StringIO's method
+        self.stdout.truncate(max(0, self.max_output - self.kept))
+
+    def _refuse(self, text: str) -> int:
+        raise OutputLimitExceeded(f"more than {format_size(self.max_output)} of output")
+
+    def over_limit(self) -> bool:
+        return self.max_output is not None and self.size > self.max_output
 
     def stream(self, name: str, text: str) -> None:
+        if not isinstance(text, str):  # as sys.stderr says
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         if not text:
             return
         self._count(text)
@@ -139,6 +196,16 @@ def format_size(size: int) -> str:
     return f"{size} bytes"
 
 
+WATCH_INTERVAL = 0.02  # seconds between looks at the size of a block's standard output
+
+
+def watch(recorder: Recorder, stop: threading.Event) -> None:
+    while not stop.wait(WATCH_INTERVAL):
+        if recorder.over_limit():
+            recorder.refuse_more()
+            return
+
+
 _active: list[Recorder] = []
 
 
@@ -158,14 +225,24 @@ def recording(code: str, max_output: int | None = None):
     recorder = Recorder(max_output)
     _active.append(recorder)
     patched = patch_ipython_display() if "display" in code else []
+    stop = threading.Event()
+    watcher = None
+    if max_output is not None:
+        watcher = threading.Thread(target=watch, args=(recorder, stop), daemon=True,
+                                   name="output-limit")
+        watcher.start()
     try:
-        with (contextlib.redirect_stdout(Stream(recorder, "stdout")),
+        with (contextlib.redirect_stdout(recorder.stdout),
               contextlib.redirect_stderr(Stream(recorder, "stderr")),
               warnings.catch_warnings()):
             warnings.simplefilter("default")  # each distinct warning once, as in Jupyter
             warnings.showwarning = recorder.warning
             yield recorder
     finally:
+        stop.set()
+        if watcher is not None:
+            watcher.join()
+        recorder._cut()  # the last of the standard output, counted in bytes
         for module, original in patched:
             module.display = original
         _active.pop()

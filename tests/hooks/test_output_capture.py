@@ -10,17 +10,27 @@ from execution import display, fence
 from execution.pool import default_max_output, default_memory, parse_size
 
 
-def test_writes_are_kept_as_chunks_and_joined_once() -> None:
-    # `text += chunk` on a string held in a dict copies the whole text at every write
-    # (quadratic: 4 MB of 100-byte lines took 20 s); chunks in a list are joined once.
-    recorder = display.Recorder()
-    lines = [f"line {n:05d} " + "x" * 88 + "\n" for n in range(10_000)]
-    for line in lines:
-        recorder.stream("stdout", line)
-    assert isinstance(recorder._chunks, list) and len(recorder._chunks) == len(lines)
-    assert recorder._outputs[0]["text"] == ""  # not joined while it grows
-    assert recorder.outputs == [{"type": "stream", "name": "stdout", "text": "".join(lines)}]
-    assert recorder.size == sum(map(len, lines))
+def test_printing_runs_no_python_code_per_line() -> None:
+    # `text += chunk` on a string held in a dict copied the whole text at every write
+    # (quadratic: 4 MB of 100-byte lines took 20 s), and every write ran Python code, which
+    # the worker's tracer also sees. Standard output is now a StringIO (C, linear).
+    lines = [f"line {n:05d} " + "x" * 88 for n in range(10_000)]
+    calls = []
+
+    def trace(frame, event, arg):
+        calls.append(frame.f_code.co_name)
+
+    with display.recording("", 2**20) as recorder:
+        sys.settrace(trace)
+        try:
+            for line in lines:
+                print(line)
+        finally:
+            sys.settrace(None)
+    assert calls == []
+    assert recorder.outputs == [{"type": "stream", "name": "stdout",
+                                 "text": "".join(line + "\n" for line in lines)}]
+    assert recorder.size == 10_000 * 100
 
 
 def test_streams_keep_their_order_and_each_run_of_writes_is_one_output() -> None:
@@ -37,25 +47,40 @@ def test_streams_keep_their_order_and_each_run_of_writes_is_one_output() -> None
 def test_output_past_the_limit_stops_capture_and_raises_even_if_caught() -> None:
     with display.recording("", 1000) as recorder:
         with contextlib.suppress(BaseException):
-            for _ in range(1_000_000):  # would be 100 MB: stops at the limit
+            for _ in range(100_000_000):  # would be 10 GB: stops soon after the limit
                 print("x" * 99)
         assert recorder.exceeded
         with pytest.raises(display.OutputLimitExceeded):
             print("after")  # still refused: the block fails
     assert recorder.exceeded
-    text = recorder.outputs[0]["text"]
-    assert text == ("x" * 99 + "\n") * 10 and recorder.size == 1000
+    assert recorder.outputs[0]["text"] == ("x" * 99 + "\n") * 10  # nothing past the limit
 
 
-def test_the_output_limit_counts_bytes_and_shown_values() -> None:
-    recorder = display.Recorder(max_output=10)
-    recorder.stream("stdout", "ééééé")  # 10 bytes in UTF-8
-    with pytest.raises(display.OutputLimitExceeded):
-        recorder.stream("stdout", "é")
-    recorder = display.Recorder(max_output=10)
-    with pytest.raises(display.OutputLimitExceeded):
-        recorder.display("a long value")  # repr: 14 characters
-    assert recorder.outputs == []
+def test_output_past_the_limit_is_found_at_the_end_too() -> None:
+    # A block that printed past the limit faster than the watcher looked still fails.
+    with display.recording("", 1000) as recorder:
+        print("x" * 5000)
+    assert recorder.exceeded
+
+
+def test_the_output_limit_counts_bytes_and_every_kind_of_output() -> None:
+    with display.recording("", 10) as recorder:
+        print("éééééé", end="")  # 12 bytes in UTF-8, 6 characters
+    assert recorder.exceeded
+    with display.recording("", 10) as recorder, pytest.raises(display.OutputLimitExceeded):
+        display.display("a long value")  # repr: 14 characters
+    with display.recording("", 10) as recorder, pytest.raises(display.OutputLimitExceeded):
+        print("12345")
+        print("123456", file=sys.stderr)
+    assert [output["text"] for output in recorder.outputs] == ["12345\n"]
+
+
+def test_stdout_and_stderr_refuse_what_is_not_text() -> None:
+    with display.recording("", None):
+        with pytest.raises(TypeError):
+            sys.stdout.write(b"bytes")
+        with pytest.raises(TypeError):
+            sys.stderr.write(b"bytes")
 
 
 def test_the_limit_is_not_an_exception_a_block_catches() -> None:
