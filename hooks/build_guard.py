@@ -88,19 +88,32 @@ def lock_file(checkout: Path, cache_root: Path) -> Path:
 
 def acquire(path: Path, checkout: Path, site: Path) -> IO[str]:
     """Hold ``path``'s lock, waiting (and saying so once) while another build holds it."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until released
-    except OSError as error:
-        raise execution_cache.not_writable(path.parent, error) from None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "pid unknown"
-        log.info(f"Another build of this checkout ({checkout}) is running ({holder}); "
-                 "waiting for it to finish")
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    said = False
+    while True:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until released
+        except OSError as error:
+            raise execution_cache.not_writable(path.parent, error) from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not said:
+                handle.seek(0)
+                holder = handle.read().strip() or "pid unknown"
+                log.info(f"Another build of this checkout ({checkout}) is running ({holder}); "
+                         "waiting for it to finish")
+                said = True
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        # The build that held it removes the file as it lets go (release()): a lock taken
+        # on a file no longer at ``path`` is no lock. Take the one that is there now.
+        try:
+            current = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            break
+        handle.close()
     # Who holds it, for a build that waits (read by that build only).
     handle.seek(0)
     handle.truncate()
@@ -110,10 +123,17 @@ def acquire(path: Path, checkout: Path, site: Path) -> IO[str]:
     return handle
 
 
+def unlock(handle: IO[str]) -> None:
+    """Let go of a lock, removing its file first (the tests' copies of the fixture, each a
+    checkout, would otherwise leave one each in the shared cache)."""
+    Path(handle.name).unlink(missing_ok=True)
+    fcntl.flock(handle, fcntl.LOCK_UN)
+    handle.close()
+
+
 def release() -> None:
     if state.lock is not None:
-        fcntl.flock(state.lock, fcntl.LOCK_UN)
-        state.lock.close()
+        unlock(state.lock)
         state.lock = None
 
 

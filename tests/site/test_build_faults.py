@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -142,6 +143,28 @@ def test_two_builds_at_once_wait_for_each_other_and_leave_one_whole_site(
     alone = run_build(fixture_project, tmp_path / "alone", cache=cache)
     assert alone.returncode == 0, alone.output
     assert built == files_of(tmp_path / "alone")
+
+
+def test_the_lock_passes_from_build_to_build_though_its_file_is_removed(tmp_path) -> None:
+    # A build removes the lock's file as it lets go; one that was waiting on that file must
+    # take the lock of the file there now, or two builds would hold "the" lock at once.
+    path, checkout, site = tmp_path / "build.lock", tmp_path / "checkout", tmp_path / "site"
+    first = build_guard.acquire(path, checkout, site)
+    taken = []
+    second = threading.Thread(target=lambda: taken.append(
+        build_guard.acquire(path, checkout, site)))
+    second.start()
+    wait_for(lambda: "pid" in path.read_text(), "the first holder's line")
+    time.sleep(0.2)  # (the second is blocked in flock, or about to be: either will do)
+    assert not taken
+    build_guard.unlock(first)
+    second.join(timeout=PATIENCE)
+    assert taken, "the second never took the lock"
+    assert os.stat(path).st_ino == os.fstat(taken[0].fileno()).st_ino
+    with path.open("a+") as third, pytest.raises(BlockingIOError):
+        fcntl.flock(third, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    build_guard.unlock(taken[0])
+    assert not path.exists()
 
 
 def read_only_mount_works() -> bool:
