@@ -21,7 +21,8 @@
 Only ``mkdocs build`` (and ``gh-deploy``) locks and swaps. ``mkdocs serve`` builds into its
 own temporary directory, which it alone reads, so it neither waits for ``make build`` nor
 makes it wait; the caches both write are safe to share (entries replaced atomically,
-SQLite's own locking).
+SQLite's own locking). (``mkdocs serve --clean`` reports itself to plugins as a build: each
+of its rebuilds then takes the lock and is swapped into the server's temporary directory.)
 """
 
 from __future__ import annotations
