@@ -393,9 +393,11 @@ def day(posts: int, work: Path, target: str, worktree: bool, ref: str = "HEAD") 
           f"({total / 60:.1f} min; target <= 3 min at 365 posts); {len(ran)} tests ran "
           f"({summary}); {deselected[1] if deselected else 0} deselected", flush=True)
     module = new.stem[11:].replace("-", "_")
-    always = {node for node in ran if module not in node}  # checks of the whole blog
-    print("  tests that ran: " + ", ".join(
-        f"{n} {kind}" for kind, n in sorted(count_kinds(ran, module).items())), flush=True)
+    always = {node for node in ran  # the checks of the whole blog
+              if module not in node and new.stem[11:] not in node}
+    kinds = count_kinds(ran, module, new.stem[11:])
+    print("  tests that ran: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())),
+          flush=True)
     # An edit to one function of nn/.
     records = json.loads((cache / "test-deps.json").read_text())
     table = records["deps"]
@@ -418,12 +420,12 @@ def day(posts: int, work: Path, target: str, worktree: bool, ref: str = "HEAD") 
           + ", ".join(sorted(other)[:40]), flush=True)
 
 
-def count_kinds(nodes: set[str], module: str) -> dict[str, int]:
+def count_kinds(nodes: set[str], module: str, slug: str) -> dict[str, int]:
     """The tests that ran, by kind: the new post's own, and the rest by directory."""
     kinds: dict[str, int] = {}
     for node in nodes:
-        kind = "new post's own" if module in node else "/".join(node.split("/")[:2]).split(
-            "::")[0]
+        own = module in node or slug in node
+        kind = "new post's own" if own else "/".join(node.split("/")[:2]).split("::")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
     return kinds
 
