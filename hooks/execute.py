@@ -23,6 +23,7 @@ nothing; editing one a page ran re-runs that page.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from concurrent.futures import Future
@@ -152,11 +153,16 @@ def fence_lines(page: PageState) -> tuple[list[int], list[int]]:
     error (scan.block_lines)."""
     if page.lines is None:
         page.lines = [], []
+        count = len(page.plan.blocks) if page.plan is not None else None
+        # a notebook post's, as notebooks.py generated it
+        known = getattr(page.file, "notebook_lines", None)
+        if known is not None:
+            page.lines = known if count in (None, len(known[0])) else ([], known[1])
+            return page.lines
         try:
             text = page.file.content_string
         except Exception:  # noqa: BLE001 - a message without a line is still a message
             return page.lines
-        count = len(page.plan.blocks) if page.plan is not None else None
         page.lines = scan.block_lines(text, count)
     return page.lines
 
@@ -172,6 +178,46 @@ def place(page: PageState, line: int | None, what: str) -> str:
         return f"{page.path}: {what}"
     cell = above[-1]
     return f"{page.path}{f':{cell.file_line}' if cell.file_line else ''}: {cell_name(cell.number)}"
+
+
+def block_cell(page: PageState, number: int):
+    """The notebook cell (notebooks.CellPlace) the page's block ``number`` came from."""
+    lines = fence_lines(page)[0]
+    line = lines[number - 1] if number <= len(lines) else None
+    above = [cell for cell in getattr(page.file, "notebook_cells", None) or ()
+             if line and cell.markdown_line < line]
+    return above[-1] if above else None
+
+
+# The name the worker compiles a block under (worker.py): "<executed block {salt}-{number}>".
+FRAME = re.compile(r'File "<executed block [0-9a-f]+-(\d+)>", line (\d+)')
+
+
+def traceback_places(page: PageState, text: str) -> str:
+    """``text`` (a block's traceback) with each frame of a block named by the post's file
+    and the line in it, or, for a notebook, by the notebook and the cell's number."""
+
+    def frame(match: re.Match) -> str:
+        number, line = int(match[1]), int(match[2])
+        if getattr(page.file, "notebook_cells", None) is not None:
+            cell = block_cell(page, number)
+            if cell is not None:
+                return f'File "{page.path}, cell {cell.number}", line {cell.source_line(line)}'
+        else:
+            lines = fence_lines(page)[0]
+            code = page.blocks[number - 1].code.split("\n") if number <= len(page.blocks) else []
+            if number <= len(lines) and line <= len(code):
+                try:
+                    written = page.file.content_string.split("\n")
+                except Exception:  # noqa: BLE001 - the frame keeps the block's number
+                    written = []
+                in_file = lines[number - 1] + line  # the code starts below the fence
+                if in_file <= len(written) and written[in_file - 1].strip() == \
+                        code[line - 1].strip():
+                    return f'File "{page.path}", line {in_file}'
+        return f'File "{page.path}, executed block {number}", line {line}'
+
+    return FRAME.sub(frame, text)
 
 
 def block_name(page: PageState, number: int) -> str:
@@ -190,7 +236,8 @@ def record_errors(page: PageState, number: int, block: cache.Block, result: dict
         # "cell N (...)" says more in brackets already: the first line follows in commas
         starting = (f", starting {first_line!r}," if name.endswith(")")
                     else f" (starting {first_line!r})")
-        page.errors.append(f"{name}{starting} failed:\n{result['error']}")
+        page.errors.append(f"{name}{starting} failed:\n"
+                           f"{traceback_places(page, result['error'])}")
         return
     for problem in fence.output_problems(result, block.alt):
         page.errors.append(f"{block_name(page, number)}: {problem}")

@@ -109,11 +109,20 @@ def cell_name(number: int) -> str:
 @dataclass(frozen=True)
 class CellPlace:
     """Where a cell's Markdown starts in the generated post (0-based line), its number in
-    the notebook, and the line of its ``# %%`` marker in a Jupytext script."""
+    the notebook, the line of its ``# %%`` marker in a Jupytext script, and the lines (from
+    1) of its source left out of the code that runs (``%matplotlib``)."""
 
     markdown_line: int
     number: int
     file_line: int | None = None
+    removed: tuple[int, ...] = ()
+
+    def source_line(self, line: int) -> int:
+        """The line of the cell's source that is ``line`` of the code that ran."""
+        for left_out in self.removed:
+            if left_out <= line:
+                line += 1
+        return line
 
 
 def percent_cell_lines(text: str, count: int) -> list[int | None]:
@@ -211,6 +220,7 @@ def notebook_post(path: Path) -> tuple[str, list[CellPlace]]:
     cells = list(notebook.cells)
     lines = notebook.get("metadata", {}).pop("blog_cell_lines", None) or [None] * len(cells)
     parts: list[tuple[int | None, str]] = []  # (cell number, Markdown)
+    removed: dict[int, tuple[int, ...]] = {}  # cell number: lines left out of its code
     meta = notebook.get("metadata", {}).get("blog")
     first = 1  # cells are numbered as JupyterLab shows them, the front matter's included
     if meta:
@@ -228,12 +238,15 @@ def notebook_post(path: Path) -> tuple[str, list[CellPlace]]:
             parts.append((number, source + "\n"))
         elif cell.cell_type == "code":
             parts.append((number, code_block(cell, number, lines[number - 1])))
+            removed[number] = tuple(
+                line for line, text in enumerate(cell_source(cell).split("\n"), 1)
+                if IGNORED_MAGIC.match(text))
     parts.append((None, f"[:material-download: Download this notebook]({path.name})"
                         "{ .md-button }\n"))
     places, line = [], 0
     for number, part in parts:
         if number is not None:
-            places.append(CellPlace(line, number, lines[number - 1]))
+            places.append(CellPlace(line, number, lines[number - 1], removed.get(number, ())))
         line += part.count("\n") + 1  # the parts are joined by a blank line
     return "\n".join(part for _, part in parts), places
 
@@ -295,6 +308,8 @@ class SourceNames(logging.Filter):
 
 @event_priority(100)  # before the blog plugin collects its posts
 def on_files(files, config):
+    from execution import scan  # hooks/ is on sys.path while hooks load
+
     problems: list[tuple[str, str]] = []
     sources: dict[str, str] = {}
     for file in list(files):
@@ -323,7 +338,11 @@ def on_files(files, config):
         generated = File.generated(config, str(Path(file.src_uri).with_suffix(".md")),
                                    abs_src_path=str(out))
         generated.notebook_source = where  # for error messages
-        generated.notebook_cells = places  # for execute.py's messages about a cell
+        # For execute.py's messages about a cell: where each cell starts in the Markdown,
+        # and the executed blocks' fences in it (read now: the file may be another build's
+        # by the time a block fails).
+        generated.notebook_cells = places
+        generated.notebook_lines = scan.block_lines(markdown)
         sources[generated.src_uri] = file.src_uri
         files.append(generated)
     SourceNames.install(sources)

@@ -298,3 +298,14 @@ def test_block_lines_are_the_opening_fences_in_the_file() -> None:
     assert scan.block_lines(text, 2) == ([9, 23], [19])
     # blocks from an include: the lines in the file are not theirs
     assert scan.block_lines(text, 3) == ([], [19])
+
+
+def test_a_traceback_line_counts_the_matplotlib_line_left_out(tmp_path) -> None:
+    path = tmp_path / "2026-01-07-gamma.ipynb"
+    path.write_text(notebook([raw(NOTEBOOK_FRONT_MATTER), code(
+        "import math\n%matplotlib inline\nx = 1\n%matplotlib inline\nraise ValueError")]))
+    _, places = notebooks.notebook_post(path)
+    cell = places[-1]
+    assert (cell.number, cell.removed) == (2, (2, 4))
+    # the code that ran is "import math\nx = 1\nraise ValueError": its lines 1, 2, 3
+    assert [cell.source_line(line) for line in (1, 2, 3)] == [1, 3, 5]
