@@ -38,6 +38,7 @@ DEFAULT_MEMORY = 4 * 2**30
 DEFAULT_MAX_OUTPUT = 2**20  # bytes a block may print and show: a page of output
 LOG_TAIL = 2000  # characters of the worker's log shown with a failed page's error
 START_TIMEOUT = 120.0  # seconds for a worker to start (a loaded machine)
+FINISH_TIMEOUT = 10.0  # seconds for a worker to release what it holds, after a page
 UNITS = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
 
@@ -311,6 +312,10 @@ class Pool:
                 run.code.update(map(tuple, result.pop("code")))
                 run.data.update(result.pop("data"))
                 run.results.append(result)
+            else:
+                parent.send(None)  # the worker releases what it holds (semaphores)
+                if parent.poll(FINISH_TIMEOUT):
+                    self.receive(parent)
         except (OSError, RuntimeError) as error:
             run.results.append(fault(f"could not run in a worker process: {error}"))
         finally:

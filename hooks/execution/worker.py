@@ -294,4 +294,11 @@ def serve(connection, root: str, cwd: str, memory: int, max_output: int,
                            guard, root)
         result["code"], result["data"] = tracer.take()
         connection.send(result)
-    connection.close()
+    # The page is done: release what outlives a killed process (named semaphores, which
+    # the resource tracker would report as leaked), then wait to be killed with the rest.
+    from multiprocessing import util
+
+    util._run_finalizers(0)
+    util._run_finalizers()
+    connection.send("done")
+    connection.recv()
