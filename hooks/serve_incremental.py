@@ -37,8 +37,10 @@ import threading
 import types
 from pathlib import Path
 
+import preview_server
 from execution import cache as execution_cache  # hooks/ is on sys.path while hooks load
 from execution import deps as execution_deps
+from execution import pool as execution_pool
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -72,21 +74,20 @@ def drop_dirty_build_warning(record: logging.LogRecord) -> bool:
 
 def watch_natively() -> None:
     """Have `mkdocs serve` learn of a save from the operating system (inotify on Linux,
-    FSEvents on macOS) rather than by polling: MkDocs' server lists every watched file
-    every half second (``PollingObserver(timeout=0.5)``), which adds a quarter of a second
-    to a save's refresh on average, half a second at worst, and more as the posts grow.
-    Only the server's module sees the change; where watchdog has no native observer,
-    its ``Observer`` is the polling one anyway."""
-    import mkdocs.livereload
-    import watchdog.events
-    import watchdog.observers
+    FSEvents on macOS) rather than by polling every watched file each half second, and of
+    content changes only: preview_server.py."""
+    preview_server.install_observer()
 
-    def observer(timeout: float) -> watchdog.observers.api.BaseObserver:
-        return watchdog.observers.Observer(timeout=timeout)
 
-    mkdocs.livereload.watchdog = types.SimpleNamespace(
-        events=watchdog.events,
-        observers=types.SimpleNamespace(polling=types.SimpleNamespace(PollingObserver=observer)))
+def stop_running_blocks(reason: str) -> int:
+    """Stop the executed blocks of the rebuild that is running (a newer save came)."""
+    cancel = getattr(execution_pool, "cancel_running", None)
+    return cancel(reason) if cancel else 0
+
+
+def on_serve(server, config, builder):
+    preview_server.attach(server, stop_running_blocks)
+    return server
 
 
 # The theme's static files found by earlier builds: (theme folders, static templates,
