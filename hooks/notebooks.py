@@ -34,6 +34,7 @@ published beside the post, and the post links to it for download.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -329,7 +330,12 @@ def on_files(files, config):
                              "the build computes every output, so the repository keeps none: "
                              f"run `{CLEAN_COMMAND}`"))
             continue
-        out = OUT_DIR / Path(file.src_uri).with_suffix(".md").name
+        # One folder per checkout: fixture copies and worktrees share the cache, and a
+        # notebook of the same name in two of them must not overwrite the other's Markdown
+        # while it builds.
+        checkout = hashlib.sha256(
+            str(Path(config.config_file_path).resolve().parent).encode()).hexdigest()[:16]
+        out = OUT_DIR / checkout / Path(file.src_uri).with_suffix(".md").name
         out.parent.mkdir(parents=True, exist_ok=True)
         if not out.is_file() or out.read_text(encoding="utf-8") != markdown:
             temporary = out.with_suffix(f".{os.getpid()}.tmp")
