@@ -62,6 +62,10 @@ def test_chromium_path_overrides_and_must_be_an_executable(tmp_path) -> None:
 
 def test_make_test_and_test_all_check_chromium_before_anything_else() -> None:
     for target in ("test", "test-all"):
-        plan = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True,
-                              text=True, timeout=60).stdout.splitlines()
+        # Under `make test` itself, a nested make would print "Entering directory" first.
+        env = {key: value for key, value in os.environ.items()
+               if key not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+        plan = subprocess.run(["make", "--no-print-directory", "-n", target], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60,
+                              env=env).stdout.splitlines()
         assert plan[0] == "scripts/ensure_chromium.sh", (target, plan[:3])
