@@ -291,7 +291,7 @@ def looks_like_page(path: str) -> bool:
 
 
 OVERLAY_STYLE = (
-    "position:fixed;inset:0;z-index:10000;overflow:auto;margin:0;padding:2rem;"
+    "position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:2rem;"
     "background:rgba(20,20,20,.94);color:#fff;font:14px/1.5 monospace;white-space:pre-wrap")
 
 
