@@ -13,7 +13,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONPYCACHEPREFIX := $(CURDIR)/.cache/pycache
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: serve test test-all chromium build new clean-notebooks bench weight lint lock clean help
+.PHONY: serve test test-all chromium build new clean-notebooks bench weight lighthouse lint lock clean help
 
 help:
 	@echo "make serve   preview the site at http://127.0.0.1:8000 with live reload"
@@ -24,6 +24,7 @@ help:
 	@echo "make clean-notebooks  strip saved outputs from notebook posts (the build computes them)"
 	@echo "make bench   run the benchmarks in benchmarks/"
 	@echo "make weight  bytes each post downloads in headless Chromium, against 600 KB"
+	@echo "make lighthouse  Lighthouse on a phone, every kind of page, 3 runs (SITE=dir: a built site)"
 	@echo "make lock    re-pin requirements.lock from pyproject.toml"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -81,6 +82,9 @@ bench: $(STAMP)
 
 weight: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python benchmarks/page_weight.py
+
+lighthouse: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python benchmarks/bench_lighthouse.py $(SITE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
