@@ -40,7 +40,7 @@ $(NODE_STAMP): package.json package-lock.json
 env: $(STAMP) $(NODE_STAMP)
 
 serve: $(STAMP) $(NODE_STAMP)
-	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000  # incremental: hooks/serve_incremental.py
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000  # incremental: execblog/preview/
 
 build: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mkdocs build --strict

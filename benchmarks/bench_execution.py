@@ -23,13 +23,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "hooks"), str(ROOT)]
+sys.path[:0] = [str(ROOT)]
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-from execution import deps, display, fence, scan  # noqa: E402
-from execution.cache import Block  # noqa: E402
-from execution.pool import Pool  # noqa: E402
+from execblog.execution import deps, display, fence, scan  # noqa: E402
+from execblog.execution.cache import Block  # noqa: E402
+from execblog.execution.pool import Pool  # noqa: E402
 
 POSTS = ROOT / "docs" / "blog" / "posts"
 CHANGES = {"Linear.forward": ("nn/linear.py", "Linear.forward"),
@@ -41,8 +41,9 @@ CHANGES = {"Linear.forward": ("nn/linear.py", "Linear.forward"),
 
 def post_blocks(limit: int | None) -> dict[str, list[Block]]:
     """Every post's executed blocks, read as the build reads them."""
-    import notebooks
     from mkdocs.config import load_config
+
+    from execblog.posts import notebooks
 
     os.chdir(ROOT)
     config = load_config(str(ROOT / "mkdocs.yml"))

@@ -24,12 +24,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "hooks"), str(ROOT)]
+sys.path[:0] = [str(ROOT)]
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from execution import display  # noqa: E402
-from execution.cache import Block  # noqa: E402
-from execution.pool import Pool  # noqa: E402
+from execblog.execution import display  # noqa: E402
+from execblog.execution.cache import Block  # noqa: E402
+from execblog.execution.pool import Pool  # noqa: E402
 
 LINE = "x" * 99 + "\n"  # 100 bytes
 

@@ -25,7 +25,7 @@ from tests.site.serve_process import Serving  # noqa: E402
 
 
 def blog_copy(destination: Path) -> Path:
-    for name in ("docs", "nn", "hooks", "snippets", "overrides", "mkdocs.yml", "package.json"):
+    for name in ("docs", "nn", "execblog", "snippets", "overrides", "mkdocs.yml", "package.json"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, destination / name)

@@ -227,8 +227,9 @@ def make_project(destination: Path, posts: int, stock: bool = False,
     """A copy of the blog grown to ``posts`` posts by cloning the real ones.
 
     Returns the posts' paths, newest first. Fewer posts than the real ones keeps the oldest.
-    With ``stock``, the copy is what stock Material builds: no ``hooks:``, executed blocks
-    as plain code, notebook posts as Markdown. ``worktree`` copies uncommitted files too.
+    With ``stock``, the copy is what stock Material builds: no ``execblog-*`` plugins,
+    executed blocks as plain code, notebook posts as Markdown. ``worktree`` copies uncommitted
+    files too.
     """
     copy_sources(destination, worktree, ref)
     originals = real_posts(destination)
@@ -245,10 +246,12 @@ def make_project(destination: Path, posts: int, stock: bool = False,
 
 def make_stock(project: Path) -> None:
     config = project / "mkdocs.yml"
-    text = re.sub(r"\n# --- Hooks.*?(?=\n# ---)", "\n", config.read_text(), flags=re.S)
-    # Without the hooks, a few autorefs of the API pages do not resolve: warnings only.
+    text = re.sub(r"\n  # --- The blog's own build.*?(?=\n\n)", "\n", config.read_text(),
+                  flags=re.S)
+    # Without the engine, a few autorefs of the API pages do not resolve: warnings only.
     config.write_text(re.sub(r"^strict: true$", "strict: false", text, flags=re.M))
-    spec = importlib.util.spec_from_file_location("_notebooks", project / "hooks/notebooks.py")
+    spec = importlib.util.spec_from_file_location("_notebooks",
+                                                  project / "execblog/posts/notebooks.py")
     notebooks = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(notebooks)
     for post in real_posts(project):

@@ -6,7 +6,8 @@ Two sites are built:
   links, feeds, pages in Chromium. ``make test`` builds it into ``site/`` before pytest
   starts (``tests/build_site.py``) and names the record in ``BLOG_BUILT_SITE``; a bare
   ``pytest`` builds it itself, once, shared by the xdist workers through a lock;
-- the small fixture site in ``tests/fixtures/site``, with the project's own hooks, ``nn``
+- the small fixture site in ``tests/fixtures/site``, with the project's own engine
+  (``execblog/``), ``nn``
   and configuration, for the tests of the build machinery (fault injection, the execution
   cache, the incremental preview, ``make new``). Their cost does not grow with the blog.
 """
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 # The build machinery a fixture copy shares with the real project (node_modules is linked).
-MACHINERY = ["hooks", "nn", "package.json", "overrides", "docs/stylesheets", "docs/javascripts",
+MACHINERY = ["execblog", "nn", "package.json", "overrides", "docs/stylesheets", "docs/javascripts",
              "docs/assets"]
 
 

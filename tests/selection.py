@@ -51,15 +51,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "hooks"))
-from execution.deps import MODULE, SourceUnits  # noqa: E402
+from execblog.execution.deps import MODULE, SourceUnits  # noqa: E402
 
 # Not the project's sources: the environment, caches, version control.
 OUTSIDE = {".venv", ".cache", ".git", "node_modules", ".pytest_cache", ".hypothesis",
            ".ruff_cache", "screenshots", "__pycache__"}
 # What a process started by a test (a build of a copy of the fixture site, node, Chromium
 # over a built site) may read of the project without this process seeing it.
-MACHINERY = ["hooks", "nn", "scripts", "overrides", "docs/stylesheets", "docs/javascripts",
+MACHINERY = ["execblog", "nn", "scripts", "overrides", "docs/stylesheets", "docs/javascripts",
              "docs/assets", "mkdocs.yml", "pyproject.toml", "package.json", "tests/fixtures"]
 ENVIRONMENT = ["requirements.lock", "package-lock.json"]
 VERSION = 1

@@ -3,21 +3,16 @@ by a word of its own, and a query answers from a few index chunks, not the whole
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 
 import pytest
 from harness import serve
 
-from tests.conftest import ROOT, grow, grown_word, make_fixture_project, run_build
+from tests.conftest import grow, grown_word, make_fixture_project, run_build
 
 pytestmark = pytest.mark.browser
 
-# hooks/search.py, as MkDocs loads it (by file).
-_spec = importlib.util.spec_from_file_location("search_hook", ROOT / "hooks" / "search.py")
-search = sys.modules["search_hook"] = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(search)
+from execblog.search import index as search  # noqa: E402
 
 
 @pytest.fixture(scope="module")

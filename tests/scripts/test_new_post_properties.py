@@ -9,7 +9,6 @@ import importlib.util
 import json
 import re
 import shutil
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -18,11 +17,9 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from execblog.posts import frontmatter  # noqa: E402
 from tests.conftest import ROOT, make_fixture_project
 from tests.scripts.test_new_post import make_new, written
-
-sys.path.insert(0, str(ROOT / "hooks"))  # the build's own front matter rules
-import frontmatter  # noqa: E402
 
 DATE = "2026-11-22"
 POSTS = "docs/blog/posts"

@@ -13,7 +13,6 @@ import datetime as dt
 import html
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,10 +20,7 @@ from pathlib import Path
 import feedparser
 from mkdocs.utils.yaml import yaml_load
 
-from tests.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "hooks"))
-from frontmatter import post_date, post_paths, post_source, read_front_matter  # noqa: E402
+from execblog.posts.frontmatter import post_date, post_paths, post_source, read_front_matter  # noqa: E402
 
 FEEDS = ["feed_rss_created.xml", "feed_rss_updated.xml"]
 INDEX_ENTRY = re.compile(

@@ -37,7 +37,7 @@ def main() -> None:
 
     first = config()
     first.plugins.on_startup(command="serve", dirty=True)
-    hook = sys.modules["hooks/serve_incremental.py"]
+    hook = sys.modules["execblog.preview.incremental"]
 
     class Errors(logging.Handler):
         def __init__(self) -> None:

@@ -10,18 +10,15 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from execblog.build import guard as build_guard  # noqa: E402  (hooks/build_guard.py)
+from execblog.search import index as search  # noqa: E402  (hooks/search.py)
 from tests.conftest import MKDOCS, ROOT, run_build
-
-sys.path.insert(0, str(ROOT / "hooks"))
-import build_guard  # noqa: E402  (hooks/build_guard.py)
-import search  # noqa: E402  (hooks/search.py)
 
 POST = "docs/blog/posts/2026-01-05-alpha-descent.md"
 WAITING = "Another build of this checkout"
@@ -309,6 +306,7 @@ def test_reading_the_site_names_a_page_removed_under_it(tmp_path, monkeypatch) -
 
 def test_the_configuration_the_fixture_copies_has_the_guard() -> None:
     # The fixture site's mkdocs.yml is the real one with its page tree replaced.
-    hooks = re.search(r"^hooks:\n((?:  .*\n)+)", (ROOT / "mkdocs.yml").read_text(), re.M)
-    assert hooks, "mkdocs.yml has no hooks list"
-    assert "hooks/build_guard.py" in re.findall(r"^  - (\S+)", hooks[1], re.M)
+    config = (ROOT / "mkdocs.yml").read_text()
+    plugins = re.search(r"^plugins:\n((?:  .*\n|#.*\n|\n)+)", config, re.M)
+    assert plugins, "mkdocs.yml has no plugins list"
+    assert "execblog-build" in re.findall(r"^  - (\S+)", plugins[1], re.M)

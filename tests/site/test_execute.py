@@ -108,7 +108,7 @@ def test_every_python_block_in_a_post_is_an_include_or_executed() -> None:
 
 def test_changing_a_public_function_in_nn_fails_the_tests(tmp_path) -> None:
     project = tmp_path / "project"
-    for name in ("nn", "hooks", "tests/nn", "tests/conftest.py", "tests/selection.py",
+    for name in ("nn", "execblog", "tests/nn", "tests/conftest.py", "tests/selection.py",
                  "pyproject.toml"):
         copy_path(ROOT / name, project / name)
     linear = project / "nn" / "linear.py"

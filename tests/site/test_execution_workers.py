@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import run_build
-from tests.hooks.test_execution_isolation import processes_with, wait_until_gone
+from tests.engine.test_execution_isolation import processes_with, wait_until_gone
 from tests.site.test_execute import POST, append, counts
 from tests.site.test_serve_incremental import DRIVER
 

@@ -399,10 +399,11 @@ def test_an_unknown_option_value_fails(project, tmp_path) -> None:
 def enable_mkdocs_jupyter(project: Path) -> None:
     config = project / "mkdocs.yml"
     text = config.read_text()
-    assert "  - tags\n" in text and "  - hooks/notebooks.py\n" in text
+    assert "  - tags\n" in text and "  - execblog-posts\n" in text
     text = text.replace("  - tags\n", "  - tags\n  - mkdocs-jupyter:\n"
                         "      include: ['*.ipynb']\n", 1)
-    config.write_text(text.replace("  - hooks/notebooks.py\n", ""))
+    config.write_text(text.replace("  - execblog-posts\n",
+                                   "  - execblog-posts:\n      notebooks: false\n"))
 
 
 def test_mkdocs_jupyter_cannot_render_a_blog_post(project, tmp_path) -> None:
@@ -438,10 +439,6 @@ def test_nbformat_reads_the_fixture_notebook_without_complaint() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        sys.path.insert(0, str(ROOT / "hooks"))
-        try:
-            import notebooks
-        finally:
-            sys.path.pop(0)
+        from execblog.posts import notebooks
         notebook = notebooks.read_notebook(ROOT / "tests/fixtures/site" / GAMMA)
     nbformat.validate(notebook)

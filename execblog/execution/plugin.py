@@ -1,0 +1,47 @@
+"""`execblog-execution`: executed blocks, run in worker processes, cached by what they ran."""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.plugins import BasePlugin, event_priority
+
+from execblog.execution import run
+
+
+class ExecutionConfig(base.Config):
+    pass
+
+
+class ExecutionPlugin(BasePlugin[ExecutionConfig]):
+    def on_startup(self, *, command, dirty):
+        run.on_startup(command, dirty)
+
+    def on_config(self, config):
+        return run.on_config(config)
+
+    def on_pre_build(self, *, config):
+        run.on_pre_build(config)
+
+    @event_priority(-100)  # last: after the preview chose what to build
+    def on_nav(self, nav, *, config, files):
+        return run.on_nav(nav, config, files)
+
+    @event_priority(100)
+    def on_page_markdown(self, markdown, *, page, config, files):
+        return run.on_page_markdown(markdown, page, config, files)
+
+    @event_priority(100)
+    def on_page_content(self, html, *, page, config, files):
+        return run.on_page_content(html, page, config, files)
+
+    def on_post_page(self, output, *, page, config):
+        return run.on_post_page(output, page, config)
+
+    def on_post_build(self, *, config):
+        run.on_post_build(config)
+
+    def on_build_error(self, *, error):
+        run.on_build_error(error)
+
+    def on_shutdown(self):
+        run.on_shutdown()

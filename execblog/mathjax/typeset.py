@@ -1,0 +1,363 @@
+"""Typeset every formula with MathJax at build time, as SVG inside the page.
+
+``pymdownx.arithmatex`` (generic mode) marks math as ``<span class="arithmatex">\\(..\\)``
+and ``<div class="arithmatex">\\[..\\]``. This hook sends each formula to MathJax running in
+Node (``hooks/mathjax_render.cjs``, MathJax pinned in ``package-lock.json``) and replaces
+it with the SVG that MathJax returns. So the site serves no MathJax script and no web font,
+math survives Material's instant navigation, and a TeX error fails the build naming the
+page instead of showing red text to a reader.
+
+Rendered formulas are cached on disk (``.cache/mathjax.sqlite``) keyed on the TeX, the
+display mode and the MathJax version, so a warm build starts no renderer at all. Each entry
+carries the SHA-256 of its SVG: a damaged one is typeset again, and said so in one line; a
+damaged database file is started afresh; one that cannot be written fails the build with
+one sentence naming the directory.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import json
+import logging
+import re
+import sqlite3
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+from execblog.execution import cache as execution_cache
+
+ROOT = Path(__file__).resolve().parents[2]
+RENDERER = Path(__file__).with_name("render.cjs")
+MATHJAX_PACKAGE = ROOT / "node_modules" / "mathjax-full" / "package.json"
+# BLOG_CACHE_DIR lets throw-away copies of the project (the fault-injection tests) share
+# the cache; entries are keyed on content, so sharing never serves a wrong result.
+CACHE_FILE = execution_cache.cache_root() / "mathjax.sqlite"
+# (Entries were once kept without a checksum, in the table "svg": see open_cache.)
+TABLE = "formula"
+log = logging.getLogger("mkdocs.hooks.mathjax")
+
+MATH = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.DOTALL
+)
+DELIMITERS = {"span": (r"\(", r"\)"), "div": (r"\[", r"\]")}
+
+
+class MathJaxError(Exception):
+    pass
+
+
+def checksum(svg: str) -> str:
+    return hashlib.sha256(svg.encode("utf-8")).hexdigest()
+
+
+def open_cache(path: Path) -> sqlite3.Connection:
+    """The cache's database, made if need be. One that is not a database (damaged) is
+    started afresh; one that cannot be written is the build's error, in one sentence."""
+    for attempt in (1, 2):
+        db = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=60)
+            with db:
+                db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} "
+                           "(key TEXT PRIMARY KEY, svg TEXT, sha256 TEXT)")
+                if db.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchone() is None:
+                    adopt_unchecked(db)
+            return db
+        except sqlite3.OperationalError as error:  # read-only, cannot open, locked...
+            if db is not None:
+                db.close()
+            raise cache_error(path, error) from None
+        except OSError as error:
+            raise execution_cache.not_writable(path.parent, error) from None
+        except sqlite3.DatabaseError as error:  # not a database, malformed
+            if db is not None:
+                db.close()
+            if attempt == 2:
+                raise PluginError(f"The MathJax cache {path} is damaged ({error}) and could "
+                                  "not be made again; delete it.") from None
+            log.info(f"The MathJax cache {path} was damaged ({error}); starting it afresh")
+            for leftover in (path, path.with_name(path.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+    raise AssertionError("unreachable")
+
+
+def cache_error(path: Path, error: sqlite3.OperationalError) -> Exception:
+    if "locked" in str(error):
+        return PluginError(f"The MathJax cache {path} stayed locked by another process for "
+                           f"60 s ({error}); wait for that build to end, or delete the file.")
+    return execution_cache.not_writable(path.parent, error)
+
+
+def adopt_unchecked(db: sqlite3.Connection) -> None:
+    """Entries of the earlier table without checksums, taken over once (they are as good as
+    they were): a cache kept from before checksums does not typeset everything again."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'svg'"
+                  ).fetchone():
+        rows = db.execute("SELECT key, svg FROM svg").fetchall()
+        db.executemany(f"INSERT OR IGNORE INTO {TABLE} VALUES (?, ?, ?)",
+                       [(key, svg, checksum(svg)) for key, svg in rows])
+
+
+class Renderer:
+    """A long-lived Node process that turns TeX into SVG, one formula per request."""
+
+    def __init__(self) -> None:
+        if not MATHJAX_PACKAGE.is_file():
+            raise PluginError(
+                f"MathJax is not installed ({MATHJAX_PACKAGE} is missing): run `npm ci`, "
+                "or `make build`, which does it for you"
+            )
+        # The renderer's own code is part of the key: changing its options re-renders.
+        renderer_digest = hashlib.sha256(RENDERER.read_bytes()).hexdigest()[:16]
+        self.version = json.loads(MATHJAX_PACKAGE.read_text())["version"] + "/" + renderer_digest
+        self.process: subprocess.Popen | None = None
+        self.db = open_cache(CACHE_FILE)
+        self.new: dict[str, str] = {}  # written in one transaction at the end
+        self.rendered = 0
+        self.cached = 0
+        self.damaged = 0
+        self.css = self.cached_entry(f"css:{self.version}") or ""
+
+    def cached_entry(self, key: str) -> str | None:
+        """The cached SVG (or stylesheet) under ``key``; None if there is none or it does not
+        match its checksum (reported: it is made again, and replaced)."""
+        row = self.db.execute(f"SELECT svg, sha256 FROM {TABLE} WHERE key = ?",
+                              (key,)).fetchone()
+        if row is None:
+            return None
+        if not isinstance(row[0], str) or checksum(row[0]) != row[1]:
+            self.damaged += 1
+            log.info(f"MathJax cache entry {key[:24]} in {CACHE_FILE} was damaged (checksum "
+                     "mismatch); typesetting it again")
+            return None
+        return row[0]
+
+    def stylesheet(self) -> str:
+        """MathJax's stylesheet for the SVG; from the renderer if the cache has none."""
+        if not self.css:
+            self._start()
+        return self.css
+
+    def _start(self) -> None:
+        self.process = subprocess.Popen(
+            ["node", str(RENDERER)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, encoding="utf-8",
+        )
+        first = json.loads(self.process.stdout.readline())
+        self.css = first["css"]
+        self.new[f"css:{self.version}"] = self.css
+
+    def render(self, tex: str, display: bool) -> str:
+        key = hashlib.sha256(f"{self.version}\0{display}\0{tex}".encode()).hexdigest()
+        svg = self.new.get(key) or self.cached_entry(key)
+        if svg is not None:
+            self.cached += 1
+            return svg
+        if self.process is None:
+            self._start()
+        assert self.process and self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps({"tex": tex, "display": display}) + "\n")
+        self.process.stdin.flush()
+        answer = json.loads(self.process.stdout.readline())
+        if "error" in answer:
+            raise MathJaxError(answer["error"])
+        svg = slim(answer["svg"])
+        self.new[key] = svg
+        self.rendered += 1
+        return svg
+
+    def close(self) -> None:
+        if self.process:
+            self.process.stdin.close()
+            self.process.wait(timeout=10)
+        try:
+            with self.db:
+                self.db.executemany(f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?)",
+                                    [(key, svg, checksum(svg)) for key, svg in self.new.items()])
+        except sqlite3.OperationalError as error:
+            raise cache_error(CACHE_FILE, error) from None
+        finally:
+            self.db.close()
+
+
+renderer: Renderer | None = None
+
+# Attributes that only MathJax's interactive menu reads. The stylesheet keys a few rules on
+# data-mml-node (tables, errors, actions), so those values stay; `use[data-c]` gets its
+# stroke width from SLIM_CSS instead.
+MML_NODE = re.compile(r' data-mml-node="(?!mtable"|merror"|maction")[^"]*"')
+DATA_C = re.compile(r' data-c="[^"]*"')
+SLIM_CSS = 'mjx-container[jax="SVG"] use { stroke-width: 3; }'
+
+
+def slim(svg: str) -> str:
+    return DATA_C.sub("", MML_NODE.sub("", svg))
+
+
+def strip_delimiters(tag: str, body: str) -> str:
+    tex = html.unescape(body).strip()
+    opening, closing = DELIMITERS[tag]
+    if tex.startswith(opening) and tex.endswith(closing):
+        tex = tex[len(opening):-len(closing)]
+    return tex.strip()
+
+
+def typeset(page_html: str, where: str) -> str:
+    assert renderer is not None
+    errors = []
+
+    def replace(match: re.Match) -> str:
+        tag = match["tag"]
+        if "<mjx-container" in match["body"]:
+            return match.group(0)  # typeset already, at on_page_content
+        tex = strip_delimiters(tag, match["body"])
+        try:
+            svg = renderer.render(tex, display=tag == "div")
+        except MathJaxError as error:
+            errors.append(f"{where}: TeX error in {tex!r}: {error}")
+            return match.group(0)
+        return f'<{tag} class="arithmatex">{svg}</{tag}>'
+
+    out = MATH.sub(replace, page_html)
+    if errors:
+        raise PluginError("MathJax could not typeset:\n  " + "\n  ".join(errors))
+    return out
+
+
+def on_pre_build(config):
+    global renderer
+    renderer = Renderer()
+
+
+@event_priority(50)  # before the blog plugin cuts excerpts out of a post's content
+def on_page_content(html_content, page, config, files):
+    return typeset(html_content, f"docs/{page.file.src_path}")
+
+
+# A glyph's outline as MathJax writes it: absolute commands, in font units (1000 an em).
+PATH_TOKEN = re.compile(r"([MLHVQTZ])|(-?(?:\d+\.?\d*|\.\d+))")
+PATH_ARGUMENTS = {"M": 2, "L": 2, "H": 1, "V": 1, "Q": 4, "T": 2, "Z": 0}
+ABSOLUTE_PATH = re.compile(r"\s*M[MLHVQTZ\d\s,.-]*")
+
+
+def _number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+
+
+@functools.cache
+def relative_path(d: str) -> str:
+    """The same outline with relative commands (``q`` for ``Q``...): a point is written as
+    its offset from the previous one, a number of one to three digits rather than up to
+    four, so the page's glyph store is about a quarter smaller, gzip included. The
+    arithmetic is exact (decimal), so the outline is the same; a path with a command this
+    does not know is returned unchanged."""
+    if not ABSOLUTE_PATH.fullmatch(d):
+        return d
+    tokens = [match[1] or Decimal(match[2]) for match in PATH_TOKEN.finditer(d)]
+    out: list[str] = []
+    x = y = start_x = start_y = Decimal(0)
+    previous = ""  # the command that a bare list of numbers would continue
+    position = 0
+    while position < len(tokens):
+        command = tokens[position]
+        position += 1
+        if not isinstance(command, str):
+            return d  # numbers after a closepath
+        count = PATH_ARGUMENTS[command]
+        while True:
+            values = tokens[position:position + count]
+            position += count
+            if len(values) != count or any(isinstance(v, str) for v in values):
+                return d
+            if command == "Z":
+                offsets = []
+                x, y = start_x, start_y
+            elif command == "H":
+                offsets, x = [values[0] - x], values[0]
+            elif command == "V":
+                offsets, y = [values[0] - y], values[0]
+            elif command == "Q":
+                offsets = [values[0] - x, values[1] - y, values[2] - x, values[3] - y]
+                x, y = values[2], values[3]
+            else:  # M, L, T
+                offsets = [values[0] - x, values[1] - y]
+                x, y = values
+                if command == "M":
+                    start_x, start_y = x, y
+            letter = command.lower()
+            text = "" if letter == previous else letter
+            for number in map(_number, offsets):
+                # A separator only between two numbers, and not before a minus sign.
+                text += number if text[-1:].isalpha() or number[0] == "-" else " " + number
+            out.append(text)
+            previous = "l" if letter == "m" else "" if letter == "z" else letter
+            if command == "M":
+                command = "L"  # more pairs after a moveto are linetos
+            if command == "Z" or position >= len(tokens) or isinstance(tokens[position], str):
+                break
+    return "".join(out)
+
+
+GLYPH_DEFS = re.compile(r"<defs>((?:<path [^>]*></path>)*)</defs>")
+GLYPH_PATH = re.compile(r'<path id="MJX-\d+-(?P<key>[^"]+)" d="(?P<d>[^"]*)"></path>')
+GLYPH_USE = re.compile(r'xlink:href="#MJX-\d+-([^"]+)"')
+FIRST_FORMULA = re.compile(r'<(?:span|div) class="arithmatex"><mjx-container')
+
+
+def share_glyphs(page_html: str) -> str:
+    """Move every formula's glyph outlines into one store per page, each glyph once."""
+    glyphs: dict[str, str] = {}
+
+    def collect(match: re.Match) -> str:
+        for path in GLYPH_PATH.finditer(match.group(1)):
+            glyphs.setdefault(path["key"], path["d"])
+        return ""
+
+    out = GLYPH_DEFS.sub(collect, page_html)
+    if not glyphs:
+        return page_html
+    out = GLYPH_USE.sub(r'xlink:href="#mjx-glyph-\1"', out)
+    paths = "".join(f'<path id="mjx-glyph-{key}" d="{relative_path(d)}"></path>'
+                    for key, d in glyphs.items())
+    store = (f'<svg class="mjx-glyph-store" aria-hidden="true" style="position: absolute; '
+             f'width: 0; height: 0; overflow: hidden"><defs>{paths}</defs></svg>')
+    # Just before the first formula: inside the content, which Material's instant navigation
+    # swaps, so the glyphs of the next page arrive with its formulas.
+    first = FIRST_FORMULA.search(out)
+    return out[: first.start()] + store + out[first.start():]
+
+
+def on_post_page(output, page, config):
+    # Catches math that reached the page by another road (excerpts on index pages).
+    output = typeset(output, f"docs/{page.file.src_path}")
+    if "<mjx-container" in output:
+        output = share_glyphs(output)
+        style = f'<style id="mathjax-svg-styles">{renderer.stylesheet()}{SLIM_CSS}</style>'
+        output = output.replace("</head>", style + "</head>", 1)
+    return output
+
+
+def on_post_build(config):
+    global renderer
+    if renderer:
+        done, renderer = renderer, None
+        print(f"MathJax: {done.rendered} formulas rendered, {done.cached} from cache")
+        done.close()
+
+
+def on_build_error(error):
+    global renderer
+    if renderer:
+        done, renderer = renderer, None
+        try:
+            done.close()
+        except PluginError:
+            pass  # the error that stopped the build is the one to report

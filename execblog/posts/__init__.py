@@ -1,0 +1,1 @@
+"""Posts: front matter, notebook posts, snippet sections, lists of posts, API pages."""

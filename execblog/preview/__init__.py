@@ -1,0 +1,1 @@
+"""`mkdocs serve`: what a save rebuilds, and a server that settles between saves."""

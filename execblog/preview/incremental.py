@@ -1,0 +1,373 @@
+"""Fast preview for `make serve`: after a save, rebuild only the pages that can differ.
+
+Stock ``mkdocs serve`` rebuilds every page on every save (about 16 s with a year of posts),
+and ``--dirty`` rebuilds only changed files, which leaves the blog's index, archive and
+category pages showing stale excerpts and the search index holding only the rebuilt pages
+(mkdocs-material issue 8360). With ``mkdocs serve --dirty`` this hook takes over the choice:
+
+- a change that can move things around (a post added, removed, retitled, redated,
+  recategorised, retagged, re-described or drafted; mkdocs.yml; anything in nn/ or hooks/;
+  a template or stylesheet) rebuilds everything, as a normal build would;
+- otherwise each changed post is rebuilt, with the index, archive and category pages that
+  show it (its excerpt and read time appear there), every post whose code or executed
+  blocks come from a changed ``snippets/<folder>/``, and every post whose executed blocks
+  ran or read a changed file the last time they ran (recorded by execution/deps.py: a
+  snippet that imports another post's snippets).
+
+The search index is made from the written site after every build (hooks/search.py), so
+it covers the pages rebuilt now and the ones kept alike.
+
+Under ``mkdocs serve`` (dirty or not) the server is also told of a save by the operating
+system rather than by polling (``watch_natively()``). Under ``serve --dirty``, after the
+first build, Python's cyclic garbage collector runs while the preview is idle rather than
+in the middle of a rebuild (``IdleCollector``). Outside ``serve --dirty`` the hook
+does nothing else. Only the preview uses it; ``make build`` and CI always build
+everything, strictly.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import types
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from execblog.execution import cache as execution_cache
+from execblog.execution import deps as execution_deps
+from execblog.execution import pool as execution_pool
+from execblog.preview import server as preview_server
+
+ROOT = Path(__file__).resolve().parents[2]
+WATCHED_FOR_FULL = ("nn", "hooks", "mkdocs.yml", "overrides", "docs/stylesheets",
+                    "docs/javascripts")
+LISTING_KEYS = ("date", "categories", "tags", "description", "draft", "slug", "title",
+                "authors", "pin")
+
+
+class State:
+    active = False
+    snapshot: dict[str, tuple[str, str, str]] | None = None  # post -> (listing, excerpt, body)
+    project: dict[str, str] | None = None  # watched file -> digest
+    rebuilt: set[str] = set()  # page URLs rebuilt by the current build
+    populate_only: list = []  # posts read for their excerpts but not written
+    autorefs: dict | None = None  # autorefs' maps after the last build
+    rendered: dict[str, tuple] = {}  # page -> (Markdown digest, what Page.render set)
+    pages: set[str] = set()  # the pages' files in site_dir after the last build
+    building: set[str] = set()  # ... and after this one
+    full = True
+
+
+state = State()
+
+
+def drop_dirty_build_warning(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def watch_natively() -> None:
+    """Have `mkdocs serve` learn of a save from the operating system (inotify on Linux,
+    FSEvents on macOS) rather than by polling every watched file each half second, and of
+    content changes only: preview_server.py."""
+    preview_server.install_observer()
+
+
+def stop_running_blocks(reason: str) -> int:
+    """Stop the executed blocks of the rebuild that is running (a newer save came)."""
+    cancel = getattr(execution_pool, "cancel_running", None)
+    return cancel(reason) if cancel else 0
+
+
+def on_serve(server, config, builder):
+    preview_server.attach(server, stop_running_blocks)
+    return server
+
+
+# The theme's static files found by earlier builds: (theme folders, static templates,
+# files of the theme folders inside the project) -> [(path, folder)].
+theme_listings: dict[tuple, list[tuple[str, str]]] = {}
+
+
+def add_files_from_theme(files, env, config) -> None:
+    """``Files.add_files_from_theme`` without walking the installed theme on every save.
+
+    MkDocs lists every file of the theme's folders on each build, and Material's include
+    some 10,000 icons: a sixth of a second of each preview rebuild at a year of posts. The
+    installed theme does not change while the preview runs; the project's own theme folder
+    (``overrides/``) is listed each time and is part of the key. The result is MkDocs'
+    own (tests/hooks/test_serve_watch.py compares them)."""
+    dirs = [str(folder) for folder in config.theme.dirs]
+    project = Path(config.config_file_path).resolve().parent
+    own = tuple(sorted(str(path) for folder in dirs
+                       if Path(folder).resolve().is_relative_to(project)
+                       for path in Path(folder).rglob("*")))
+    key = (tuple(dirs), tuple(config.theme.static_templates), own)
+    if key not in theme_listings:
+        found = type(files)([])
+        original_add_files_from_theme(found, env, config)
+        theme_listings.clear()
+        theme_listings[key] = [(file.src_uri, file.src_dir) for file in found]
+    for path, folder in theme_listings[key]:
+        if files.get_file_from_path(path) is None:
+            files.append(File(path, folder, config.site_dir, config.use_directory_urls))
+
+
+# (MkDocs' own method, even if this module is loaded again after replacing it.)
+original_add_files_from_theme = getattr(Files.add_files_from_theme, "original",
+                                        Files.add_files_from_theme)
+add_files_from_theme.original = original_add_files_from_theme
+
+
+class IdleCollector:
+    """Runs Python's cyclic garbage collector between preview rebuilds, not during them.
+
+    At a year of posts a full collection takes about 0.3 s (some 300,000 objects: the
+    pages, the caches), and Python starts one whenever enough objects have been made,
+    which during a rebuild is every few saves: a save's refresh then took 0.3 s longer.
+    After the first build automatic collection is off; each rebuild's garbage is collected
+    ``delay`` seconds after it ends (the browser has reloaded by then) unless another
+    rebuild has started, and before a rebuild if ``most`` rebuilds went by without one.
+    """
+
+    def __init__(self, delay: float = 0.5, most: int = 4) -> None:
+        self.delay, self.most = delay, most
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+        self.building = False
+        self.uncollected = 0  # rebuilds since the last collection
+
+    def build_starts(self) -> None:
+        with self.lock:
+            self.building = True
+            if self.timer is not None:
+                self.timer.cancel()
+            if self.uncollected >= self.most:
+                self._collect()
+
+    def build_ends(self) -> None:
+        gc.disable()
+        with self.lock:
+            self.building = False
+            self.uncollected += 1
+            self.timer = threading.Timer(self.delay, self.collect_if_idle)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def collect_if_idle(self) -> None:
+        with self.lock:
+            if not self.building:
+                self._collect()
+
+    def _collect(self) -> None:
+        gc.collect()
+        self.uncollected = 0
+
+
+collector = IdleCollector()
+
+
+def on_startup(command, dirty):
+    state.active = command == "serve" and dirty
+    if command == "serve":
+        watch_natively()
+    if state.active:
+        Files.add_files_from_theme = add_files_from_theme
+    if state.active:
+        # MkDocs warns about every dirty build, which strict mode turns into an abort; this
+        # hook is what makes the dirty build safe, so that one warning is dropped and the
+        # preview stays as strict as `make build`.
+        logging.getLogger("mkdocs.commands.build").addFilter(drop_dirty_build_warning)
+
+
+def digest(text: str | bytes) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
+
+
+def project_digests() -> dict[str, str]:
+    """Each watched file's digest; a file whose time and size have not changed since the
+    last rebuild is not read again (the execution cache's own record of what it read)."""
+    names = []
+    for name in (*WATCHED_FOR_FULL, "snippets"):
+        if (ROOT / name).is_file():
+            names.append(name)
+        for folder, subfolders, files in os.walk(ROOT / name):
+            subfolders[:] = [sub for sub in subfolders if sub != "__pycache__"]
+            relative = os.path.relpath(folder, ROOT)
+            names += [os.path.join(relative, file) for file in files
+                      if name != "snippets" or file.endswith(".py")]
+    return {name: execution_deps.file_digest(ROOT, name) for name in names}
+
+
+def post_signature(post) -> tuple[str, str, str]:
+    listing = {key: post.meta.get(key) for key in LISTING_KEYS}
+    heading = re.search(r"^# (.+)$", post.markdown, re.MULTILINE)
+    listing["heading"] = heading.group(1) if heading else None
+    excerpt = post.markdown.split("<!-- more -->", 1)[0]
+    return (digest(json.dumps(listing, default=str, sort_keys=True)), digest(excerpt),
+            digest(post.markdown))
+
+
+def shown_posts(blog, view) -> list:
+    """The posts a view page lists (one page of a paginated view shows a slice)."""
+    if blog._config_pagination(view) and view.pages:
+        step = blog._config_pagination_per_page(view)
+        at = view.pages.index(view)
+        return view.posts[at * step: (at + 1) * step]
+    return list(view.posts)
+
+
+def pages(files) -> list:
+    """Every file that is a page, posts and views included (the blog plugin keeps them out of
+    ``documentation_pages()``'s default selection)."""
+    return [file for file in files if file.is_documentation_page() and file.page is not None]
+
+
+def force(file, modified: bool) -> None:
+    file.is_modified = (lambda: True) if modified else (lambda: False)
+
+
+def on_nav(nav, config, files):
+    if not state.active:
+        return nav
+    from material.plugins.blog.structure import View
+
+    blog = config.plugins.get("material/blog")
+    posts = {post.file.src_uri: post for post in blog.blog.posts}
+    snapshot = {src: post_signature(post) for src, post in posts.items()}
+    project = project_digests()
+    previous, previous_project = state.snapshot, state.project
+    state.snapshot, state.project = snapshot, project
+
+    changed_files = ({k for k in project.keys() | (previous_project or {}).keys()
+                      if project.get(k) != (previous_project or {}).get(k)}
+                     if previous_project is not None else None)
+    full = (
+        previous is None
+        or changed_files is None
+        or any(not name.startswith("snippets/") for name in changed_files)
+        or snapshot.keys() != previous.keys()
+        or any(snapshot[src][0] != previous[src][0] for src in snapshot)
+    )
+    state.full = full
+    state.rebuilt = set()
+    if full:  # every page counts as modified: a normal, complete build
+        for file in pages(files):
+            force(file, True)
+        return nav
+
+    changed_posts = {src for src in snapshot if snapshot[src] != previous[src]}
+    folders = {name.split("/")[1] for name in changed_files}
+    for src, post in posts.items():
+        if any(f"{folder}/" in post.markdown or f"snippets.{folder}" in post.markdown
+               for folder in folders):
+            changed_posts.add(src)
+    if changed_files:
+        changed_posts |= execution_cache.pages_depending_on(changed_files) & posts.keys()
+    views = [file.page for file in pages(files) if isinstance(file.page, View)]
+    rebuilt_views = {id(view) for view in views
+                     if any(p.file.src_uri in changed_posts for p in shown_posts(blog, view))}
+    # Posts listed by a rebuilt view must be read and converted again (not written): the
+    # blog plugin makes a post's excerpt while converting it, and a view lists excerpts.
+    listed = {p.file.src_uri for view in views if id(view) in rebuilt_views
+              for p in shown_posts(blog, view)}
+    state.populate_only = []
+    for file in pages(files):
+        page = file.page
+        if isinstance(page, View):
+            modified = id(page) in rebuilt_views
+        elif file.src_uri in posts:
+            modified = file.src_uri in changed_posts
+            if not modified and file.src_uri in listed:
+                force(file, True)  # until on_env: populated now, not written
+                state.populate_only.append(file)
+                # Its Markdown has not changed, so last build's conversion is still right.
+                page.render = types.MethodType(render_from_memory, page)
+                continue
+        else:
+            modified = file.is_modified()  # other pages: MkDocs' own test (mtime)
+        force(file, modified)
+        if modified:
+            state.rebuilt.add(page.url)
+        elif page.markdown is None:
+            # MkDocs reads a page only to rebuild it, but rebuilt pages show the titles of
+            # others (navigation, previous/next): without this, archive and category
+            # entries would read "None" (the corruption of mkdocs-material issue 8360).
+            page.read_source(config)
+    return nav
+
+
+RENDERED = ("content", "toc", "_title_from_render", "present_anchor_ids", "links_to_anchors")
+
+
+def render_from_memory(page, config, files) -> None:
+    """Page.render for a post read only for its excerpt: reuse last build's conversion."""
+    kept = state.rendered.get(page.file.src_uri)
+    if kept and kept[0] == digest(page.markdown):
+        for name, value in zip(RENDERED, kept[1:], strict=True):
+            setattr(page, name, value)
+    else:
+        Page.render(page, config, files)
+
+
+@event_priority(200)  # first: `html` is still exactly what Page.render produced
+def on_page_content(html, page, config, files):
+    if state.active:
+        state.rendered[page.file.src_uri] = (
+            digest(page.markdown), *(getattr(page, name, None) for name in RENDERED))
+    return html
+
+
+AUTOREFS_MAPS = ("_primary_url_map", "_secondary_url_map", "_title_map", "_abs_url_map")
+
+
+@event_priority(50)  # before autorefs resolves cross-references, in its own on_env
+def on_env(env, config, files):
+    # Between reading all pages and writing them: the posts read only for their excerpts
+    # are not written again.
+    for file in state.populate_only:
+        force(file, False)
+    if state.active:
+        state.building = {file.dest_uri for file in pages(files)}
+        # Autorefs learns where each API object lives while rendering the reference pages;
+        # pages not rebuilt now keep what an earlier build learnt.
+        autorefs = config.plugins.get("autorefs")
+        if autorefs is not None and state.autorefs:
+            for name in AUTOREFS_MAPS:
+                known = dict(state.autorefs[name])
+                known.update(getattr(autorefs, name))
+                setattr(autorefs, name, known)
+    return env
+
+
+def on_pre_build(config):
+    if state.active:
+        collector.build_starts()
+
+
+def on_build_error(error):
+    if state.active:
+        collector.build_ends()
+
+
+def on_post_build(config):
+    if not state.active:
+        return
+    collector.build_ends()
+    # A page that is no longer built (a post retitled, removed or turned back into a draft)
+    # would stay in the preview and in its search index: remove its file.
+    site = Path(config.site_dir)
+    for orphan in state.pages - state.building:
+        (site / orphan).unlink(missing_ok=True)
+    state.pages = state.building
+    autorefs = config.plugins.get("autorefs")
+    if autorefs is not None:
+        state.autorefs = {name: dict(getattr(autorefs, name)) for name in AUTOREFS_MAPS}

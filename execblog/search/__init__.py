@@ -1,0 +1,1 @@
+"""The site's own chunked search index, written from the built pages."""
