@@ -37,7 +37,9 @@ RENDERER = Path(__file__).with_name("render.cjs")
 MATHJAX_PACKAGE = ROOT / "node_modules" / "mathjax-full" / "package.json"
 # BLOG_CACHE_DIR lets throw-away copies of the project (the fault-injection tests) share
 # the cache; entries are keyed on content, so sharing never serves a wrong result.
-CACHE_FILE = execution_cache.cache_root() / "mathjax.sqlite"
+def cache_file() -> Path:
+    """The formulas' cache, in the build's cache directory (execblog-build's cache_dir)."""
+    return execution_cache.cache_root() / "mathjax.sqlite"
 # (Entries were once kept without a checksum, in the table "svg": see open_cache.)
 TABLE = "formula"
 log = logging.getLogger("mkdocs.hooks.mathjax")
@@ -118,7 +120,7 @@ class Renderer:
         renderer_digest = hashlib.sha256(RENDERER.read_bytes()).hexdigest()[:16]
         self.version = json.loads(MATHJAX_PACKAGE.read_text())["version"] + "/" + renderer_digest
         self.process: subprocess.Popen | None = None
-        self.db = open_cache(CACHE_FILE)
+        self.db = open_cache(cache_file())
         self.new: dict[str, str] = {}  # written in one transaction at the end
         self.rendered = 0
         self.cached = 0
@@ -134,7 +136,7 @@ class Renderer:
             return None
         if not isinstance(row[0], str) or checksum(row[0]) != row[1]:
             self.damaged += 1
-            log.info(f"MathJax cache entry {key[:24]} in {CACHE_FILE} was damaged (checksum "
+            log.info(f"MathJax cache entry {key[:24]} in {cache_file()} was damaged (checksum "
                      "mismatch); typesetting it again")
             return None
         return row[0]
@@ -182,7 +184,7 @@ class Renderer:
                 self.db.executemany(f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?)",
                                     [(key, svg, checksum(svg)) for key, svg in self.new.items()])
         except sqlite3.OperationalError as error:
-            raise cache_error(CACHE_FILE, error) from None
+            raise cache_error(cache_file(), error) from None
         finally:
             self.db.close()
 
