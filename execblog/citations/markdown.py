@@ -58,22 +58,31 @@ class PostLabels:
     labels: dict[str, int] = field(default_factory=dict)
 
 
-def segments(markdown: str) -> list[tuple[bool, str]]:
-    """The text as (is_prose, piece) pairs: prose may be rewritten, the rest may not."""
-    pieces: list[tuple[bool, str]] = []
+def fenced(markdown: str) -> list[tuple[bool, str]]:
+    """The text as (is_fenced_code, chunk) pairs, fences kept whole."""
+    chunks: list[tuple[bool, str]] = []
     position = 0
     while True:
         fence = _FENCE_OPEN.search(markdown, position)
         end_of_prose = fence.start() if fence else len(markdown)
-        pieces.extend(_split_inline(markdown[position:end_of_prose]))
+        if end_of_prose > position:
+            chunks.append((False, markdown[position:end_of_prose]))
         if not fence:
-            return pieces
+            return chunks
         marker = fence.group("fence")
         closing = re.compile(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$", re.M)
         close = closing.search(markdown, fence.end())
         block_end = close.end() if close else len(markdown)
-        pieces.append((False, markdown[fence.start() : block_end]))
+        chunks.append((True, markdown[fence.start() : block_end]))
         position = block_end
+
+
+def segments(markdown: str) -> list[tuple[bool, str]]:
+    """The text as (is_prose, piece) pairs: prose may be rewritten, the rest may not."""
+    pieces: list[tuple[bool, str]] = []
+    for is_fence, chunk in fenced(markdown):
+        pieces.extend([(False, chunk)] if is_fence else _split_inline(chunk))
+    return pieces
 
 
 def _split_inline(text: str) -> list[tuple[bool, str]]:
@@ -121,13 +130,23 @@ def collect_labels(markdown: str) -> dict[str, int]:
         counters[kind] += 1
         labels[label] = counters[kind]
 
-    for is_prose, piece in segments(markdown):
-        if is_prose:
-            for match in _CAPTION.finditer(piece):
-                add(match.group("label"), "fig" if match.group("kind") == "Figure" else "tbl")
-        elif piece.startswith(("$$", "\\begin", "\\[")):
-            for match in _LABEL_IN_MATH.finditer(piece):
-                add(match.group(1), "eq")
+    for is_fence, chunk in fenced(markdown):
+        if is_fence:
+            continue
+        # Labels in document order, whichever kind comes first.
+        found = [
+            (m.start(), m.group("label"), "fig" if m.group("kind") == "Figure" else "tbl")
+            for m in _CAPTION.finditer(chunk)
+        ]
+        position = 0
+        for is_prose, piece in _split_inline(chunk):
+            if not is_prose and piece.startswith(("$$", "\\begin", "\\[")):
+                found += [
+                    (position + m.start(), m.group(1), "eq") for m in _LABEL_IN_MATH.finditer(piece)
+                ]
+            position += len(piece)
+        for _, label, kind in sorted(found):
+            add(label, kind)
     return labels
 
 
@@ -162,14 +181,19 @@ class PageRewriter:
     def rewrite(self, markdown: str, known_keys: set[str]) -> PageCitations:
         clusters: list[list[CitedItem]] = []
         output = []
-        for is_prose, piece in segments(markdown):
+        pieces = []
+        for is_fence, chunk in fenced(markdown):
+            if is_fence:
+                pieces.append((False, chunk))
+            else:
+                pieces.extend(_split_inline(_CAPTION.sub(self._caption, chunk)))
+        for is_prose, piece in pieces:
             if not is_prose:
                 if piece.startswith(("$$", "\\begin", "\\[")):
                     last_line = "".join(output[-2:]).rpartition("\n")[2]
                     piece = self._math(piece, last_line if not last_line.strip() else "")
                 output.append(piece)
                 continue
-            piece = _CAPTION.sub(self._caption, piece)
             piece = _EQREF.sub(
                 lambda m: self._reference(m.group("label"), m.group(0), eqref=True), piece
             )

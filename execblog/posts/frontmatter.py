@@ -30,7 +30,7 @@ POSTS_DIR = "blog/posts"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FILENAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 ALLOWED_KEYS = {
-    "date", "categories", "tags", "description", "authors", "draft", "slug", "title",
+    "date", "categories", "tags", "description", "authors", "draft", "slug", "title", "series",
     "links", "readtime", "pin", "hide", "search", "comments", "execute",
 }
 REQUIRED_KEYS = ("date", "categories", "description")

@@ -1,0 +1,220 @@
+"""`execblog-citations`: citations, numbered equations, figures and tables, cross-references,
+"cite this post" and series, resolved in each post's Markdown before it is converted.
+
+Events, in order:
+
+* ``on_config``: reads and checks the bibliography (a mistake names the .bib line).
+* ``on_files`` (priority -50, after notebook posts became Markdown): reads every post's
+  labels and title, so that a post can refer to a label of any other, and its series.
+* ``on_page_markdown``: rewrites the post (see ``markdown.py``), appends its References
+  and "Cite this post", and its place in a series; a mistake names the post.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, InclusionLevel
+
+from execblog.citations.bibtex import BibliographyError, load_bibliography
+from execblog.citations.markdown import MarkupError, PostLabels, collect_labels
+from execblog.citations.page import PostInfo, post_id_of, process
+from execblog.citations.render import Formatter
+from execblog.citations.series import (
+    Series,
+    SeriesError,
+    collect_series,
+    series_box,
+    series_page,
+)
+
+log = get_plugin_logger(__name__)
+
+
+class CitationsConfig(base.Config):
+    # The BibTeX file, relative to docs_dir.
+    bibliography = c.Type(str, default="references.bib")
+    # A CSL style: the name of one citeproc-py ships, or a path to a .csl file (relative
+    # to the config file's folder).
+    csl_style = c.Type(str, default="harvard-cite-them-right")
+    # The folder of the posts, relative to docs_dir: their labels can be referred to from
+    # other posts, and each gets a "Cite this post" block.
+    posts_dir = c.Type(str, default="blog/posts")
+    # Add a "Cite this post" BibTeX block at the end of each post.
+    cite_this_post = c.Type(bool, default=True)
+
+
+def _first_heading(markdown: str) -> str:
+    match = re.search(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$", markdown, re.M)
+    return match.group(1).strip() if match else ""
+
+
+def _split_front_matter(text: str) -> tuple[str, str]:
+    match = re.match(r"^---[ \t]*\n([\s\S]*?\n)---[ \t]*\n", text)
+    return (match.group(1), text[match.end() :]) if match else ("", text)
+
+
+def _as_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, dict) and "created" in value:
+        return _as_date(value["created"])
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+class CitationsPlugin(BasePlugin[CitationsConfig]):
+    def __init__(self):
+        self.formatter: Formatter | None = None
+        self.bibliography_path: Path | None = None
+        self.posts: dict[str, PostLabels] = {}
+        self.series: dict[str, Series] = {}
+        self.cited: dict[str, set[str]] = {}
+
+    def on_config(self, config):
+        docs_dir = Path(config["docs_dir"])
+        path = docs_dir / self.config.bibliography
+        shown = str(Path(config["docs_dir"]).name + "/" + self.config.bibliography)
+        try:
+            entries = load_bibliography(path, shown)
+        except BibliographyError as error:
+            raise PluginError(f"Bibliography error:\n  {error}") from None
+        style = self.config.csl_style
+        if style.endswith(".csl"):
+            style_path = Path(config.config_file_path).parent / style
+            if not style_path.is_file():
+                raise PluginError(
+                    f"execblog-citations: csl_style {style!r} does not exist "
+                    f"(looked for {style_path})"
+                )
+            style = str(style_path)
+        try:
+            self.formatter = Formatter(entries, style)
+        except ValueError as error:
+            raise PluginError(
+                f"execblog-citations: csl_style {style!r} is not a style citeproc-py knows: {error}"
+            ) from None
+        self.bibliography_path = path
+        return config
+
+    def _is_post(self, src_uri: str) -> bool:
+        return src_uri.startswith(self.config.posts_dir.rstrip("/") + "/") and src_uri.endswith(
+            ".md"
+        )
+
+    @event_priority(-50)  # after execblog-posts turned notebook posts into Markdown
+    def on_files(self, files, *, config):
+        self.posts = {}
+        metas = {}
+        for file in files:
+            if not self._is_post(file.src_uri):
+                continue
+            front, body = _split_front_matter(file.content_string)
+            post_id = post_id_of(file.src_uri)
+            try:
+                labels = collect_labels(body)
+            except MarkupError as error:
+                raise PluginError(f"Label error:\n  {file.src_uri}: {error}") from None
+            title_match = re.search(r"^title:[ \t]*(.+)$", front, re.M)
+            title = (
+                title_match.group(1).strip().strip("'\"") if title_match else _first_heading(body)
+            )
+            self.posts[post_id] = PostLabels(title, file.src_uri, labels)
+            metas[post_id] = front
+        try:
+            self.series = collect_series(self.posts, metas)
+        except SeriesError as error:
+            raise PluginError(f"Series error:\n  {error}") from None
+        for series in self.series.values():
+            files.append(
+                File.generated(
+                    config,
+                    series.page_src_uri,
+                    content=series_page(series),
+                    inclusion=InclusionLevel.NOT_IN_NAV,
+                )
+            )
+        return files
+
+    def on_page_markdown(self, markdown, *, page, config, files):
+        src_uri = page.file.src_uri
+        is_post = self._is_post(src_uri)
+        if not is_post and "@" not in markdown and "\\label" not in markdown:
+            return markdown
+        post_id = post_id_of(src_uri) if is_post else src_uri
+        authors = page.meta.get("authors") or []
+        names = [self._author_name(config, author) for author in authors] or [
+            config.site_author or ""
+        ]
+        info = PostInfo(
+            post_id=post_id,
+            src_uri=src_uri,
+            title=self.posts[post_id].title if post_id in self.posts else (page.title or ""),
+            authors=[name for name in names if name],
+            date=_as_date(page.meta.get("date")),
+            url=(config.site_url or "").rstrip("/") + "/" + page.url.lstrip("/"),
+        )
+        if not is_post:
+            self.posts.setdefault(
+                post_id, PostLabels(info.title, src_uri, self._labels(markdown, src_uri))
+            )
+        try:
+            text, cited = process(
+                markdown,
+                info=info,
+                posts=self.posts,
+                formatter=self.formatter,
+                site_name=config.site_name,
+                cite_box=is_post and self.config.cite_this_post,
+            )
+        except MarkupError as error:
+            raise PluginError(
+                f"Citation or reference error:\n  {self._where(page, error)}: {error}"
+            ) from None
+        self.cited[src_uri] = cited
+        for series in self.series.values():
+            if post_id in series.parts:
+                text = series_box(text, series, post_id, src_uri)
+        return text
+
+    def _labels(self, markdown: str, src_uri: str) -> dict[str, int]:
+        try:
+            return collect_labels(markdown)
+        except MarkupError as error:
+            raise PluginError(f"Label error:\n  {src_uri}: {error}") from None
+
+    @staticmethod
+    def _where(page, error: MarkupError) -> str:
+        """The post's file and, when the snippet is found in it, the line."""
+        path = Path(page.file.abs_src_path or "")
+        notebook = getattr(page.file, "notebook_source", None)
+        shown = notebook or page.file.src_uri
+        try:
+            source = path.read_text(encoding="utf-8")
+        except OSError:
+            return shown
+        position = source.find(error.snippet)
+        if position < 0 or notebook:
+            return shown
+        return f"{shown}:{source.count(chr(10), 0, position) + 1}"
+
+    def _author_name(self, config, author: str) -> str:
+        authors_file = Path(config["docs_dir"]) / "blog" / ".authors.yml"
+        try:
+            text = authors_file.read_text(encoding="utf-8")
+        except OSError:
+            return author
+        match = re.search(rf"^  {re.escape(author)}:\s*\n    name:[ \t]*(.+)$", text, re.M)
+        return match.group(1).strip().strip("'\"") if match else author
