@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mkdocs.config import base
+from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, event_priority
 
-from execblog.build import guard, speed  # noqa: F401  (speed patches Material at import)
+from execblog import compat
+from execblog.build import guard
+from execblog.execution import cache as execution_cache
+from execblog.options import project_path
 
 
 class BuildConfig(base.Config):
-    pass
+    # Where every cache of the build is kept (executed blocks, formulas, compiled templates,
+    # notebook posts' Markdown, the build lock), relative to mkdocs.yml's folder. Entries are
+    # keyed on content, so copies of a project may share one.
+    cache_dir = c.Type(str, default=".cache")
 
 
 class BuildPlugin(BasePlugin[BuildConfig]):
     def on_startup(self, *, command, dirty):
         guard.on_startup(command, dirty)
 
+    def cache_root(self, config) -> Path:
+        return project_path(config, self.config.cache_dir)
+
     @event_priority(1000)  # first: before anything writes a cache or reads config.site_dir
     def on_config(self, config):
-        return guard.on_config(config)
+        execution_cache.use_root(self.cache_root(config))
+        config = guard.on_config(config) or config
+        compat.install_build_speedups(self.cache_root(config) / "jinja")
+        return config
 
     @event_priority(-1000)  # after everything that writes into the site (search: -100)
     def on_post_build(self, *, config):

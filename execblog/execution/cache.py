@@ -12,7 +12,7 @@ An entry carries the SHA-256 of its payload: one damaged on disk (a truncated wr
 changed byte that still parses) is a miss, reported in one line, and the page's blocks run
 again; it is never served. An entry written before checksums were kept is a silent miss.
 
-The cache's root (``BLOG_CACHE_DIR``, else ``.cache/`` in the project) is shared by the
+The cache's root (execblog-build's ``cache_dir``, ``.cache/`` by default) is shared by the
 build's other caches; ``check_writable()`` turns a root the build cannot write into one
 sentence naming it.
 """
@@ -52,10 +52,20 @@ class Block:
 log = logging.getLogger("mkdocs.hooks.execute")
 
 
+class Location:
+    """Where the build keeps its caches: execblog-build's ``cache_dir`` option, set by that
+    plugin first thing as a build reads its configuration (``use_root``)."""
+
+    root = Path(__file__).resolve().parents[2] / ".cache"
+
+
+def use_root(directory: Path) -> None:
+    Location.root = Path(directory)
+
+
 def cache_root() -> Path:
-    """The directory of every cache the build keeps (``BLOG_CACHE_DIR``, else ``.cache/``)."""
-    project = Path(__file__).resolve().parents[2]
-    return Path(os.environ.get("BLOG_CACHE_DIR", project / ".cache"))
+    """The directory of every cache the build keeps."""
+    return Location.root
 
 
 def cache_dir() -> Path:
@@ -71,7 +81,8 @@ def not_writable(directory: Path, error: BaseException) -> Exception:
     reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
     return PluginError(
         f"The build cache {directory} is not writable ({reason}); make it writable, delete "
-        "it, or set BLOG_CACHE_DIR to another directory.")
+        "it, or set execblog-build's cache_dir in mkdocs.yml (BLOG_CACHE_DIR) to another "
+        "directory.")
 
 
 def check_writable(directory: Path | None = None) -> None:

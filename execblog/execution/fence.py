@@ -9,11 +9,10 @@ A fenced block whose header says ``exec="on"`` is executed::
 Options: ``session`` (blocks of a page with the same session share variables), ``show``
 (``both``, the default; ``output``; ``code``; ``none``), ``output`` (``text`` or
 ``markdown``, for tables), ``result`` (``hide``, the default, or ``show``: the value of the
-last expression), ``alt`` (alt text of its images), ``title``, ``timeout`` (seconds,
-default 120), ``memory`` (the worker's address-space limit, such as ``"8G"``; default
-``BLOG_EXEC_MEMORY`` or 4 GiB) and ``max_output`` (how much it may print and show, such as
-``"4M"``; default ``BLOG_EXEC_MAX_OUTPUT`` or 1 MiB: a page of output is what a reader
-can use).
+last expression), ``alt`` (alt text of its images), ``title``, ``timeout`` (seconds), ``memory``
+(the worker's address-space limit, such as ``"8G"``) and ``max_output`` (how much it may
+print and show, such as ``"4M"``: a page of output is what a reader can use); the defaults
+of the last three are execblog-execution's options of the same names.
 """
 
 from __future__ import annotations
@@ -55,12 +54,12 @@ def problems(inputs: dict) -> list[str]:
     return ["; ".join(found)] if found else []
 
 
-def block(code: str, options: dict) -> Block:
+def block(code: str, options: dict, timeout: float = DEFAULT_TIMEOUT) -> Block:
     from execblog.execution.pool import parse_size
 
     return Block(code=code, session=options.get("session"),
                  show_result=options.get("result", "hide") == "show", alt=options.get("alt"),
-                 timeout=float(options.get("timeout", DEFAULT_TIMEOUT)),
+                 timeout=float(options.get("timeout", timeout)),
                  memory=parse_size(options["memory"]) if "memory" in options else None,
                  max_output=(parse_size(options["max_output"]) if "max_output" in options
                              else None))

@@ -5,11 +5,19 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.plugins import BasePlugin, event_priority
 
-from execblog.execution import run
+from execblog.execution import pool, run
+from execblog.options import Count, Seconds, Size
 
 
 class ExecutionConfig(base.Config):
-    pass
+    # Pages whose blocks run at once, each in its own worker process; 0: one per core.
+    jobs = Count(least=0, default=0)
+    # Address space a worker may use (a block's `memory` option overrides it).
+    memory = Size(default=f"{pool.DEFAULT_MEMORY // 2**30}G")
+    # Output a block may print and show (a block's `max_output` option overrides it).
+    max_output = Size(default=f"{pool.DEFAULT_MAX_OUTPUT // 2**20}M")
+    # Seconds a block may run (a block's `timeout` option overrides it).
+    timeout = Seconds(default=120.0)
 
 
 class ExecutionPlugin(BasePlugin[ExecutionConfig]):
@@ -17,6 +25,9 @@ class ExecutionPlugin(BasePlugin[ExecutionConfig]):
         run.on_startup(command, dirty)
 
     def on_config(self, config):
+        run.configure(run.Settings(jobs=self.config.jobs, memory=self.config.memory,
+                                   max_output=self.config.max_output,
+                                   timeout=self.config.timeout))
         return run.on_config(config)
 
     def on_pre_build(self, *, config):

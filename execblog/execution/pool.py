@@ -2,11 +2,12 @@
 
 Each page gets a fresh worker process (worker.py), forked from a fork server that has
 imported NumPy and Matplotlib once, so a worker starts in milliseconds and no state leaks
-from one page to another. ``jobs`` threads (the number of cores, or ``BLOG_EXEC_JOBS``)
-each drive one worker at a time. The parent enforces each block's timeout and sees each
-fault: a block past its timeout, a worker that exits (``os._exit``), crashes (a signal such
-as SIGSEGV) or is killed (SIGKILL, as the kernel's out-of-memory killer does) becomes the
-block's error, with what happened; the blocks after it do not run.
+from one page to another. ``jobs`` threads (execblog-execution's ``jobs``: the number of
+cores by default) each drive one worker at a time. The parent enforces each block's
+timeout and sees each fault: a block past its timeout, a worker that exits
+(``os._exit``), crashes (a signal such as SIGSEGV) or is killed (SIGKILL, as the kernel's
+out-of-memory killer does) becomes the block's error, with what happened; the blocks after
+it do not run.
 
 A page runs in a fresh scratch working directory, removed after it, so a relative write
 lands there and never in the repository (the worker refuses writes into the repository).
@@ -31,6 +32,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from execblog import compat
 from execblog.execution.cache import Block
 
 ENGINE = str(Path(__file__).resolve().parents[1])  # execblog/
@@ -53,30 +55,6 @@ def parse_size(text: str) -> int:
     if size <= 0:
         raise ValueError(f"a size must be more than zero, not {text!r}")
     return size
-
-
-def size_from_environment(name: str, default: int, example: str) -> int:
-    text = os.environ.get(name)
-    if not text:
-        return default
-    try:
-        return parse_size(text)
-    except ValueError:
-        raise ValueError(f"{name}={text!r} is not a size; expected one such as "
-                         f"{example!r}") from None
-
-
-# The execution's settings from the environment, read here and nowhere else.
-def default_memory() -> int:
-    return size_from_environment("BLOG_EXEC_MEMORY", DEFAULT_MEMORY, "8G")
-
-
-def default_max_output() -> int:
-    return size_from_environment("BLOG_EXEC_MAX_OUTPUT", DEFAULT_MAX_OUTPUT, "4M")
-
-
-def default_jobs() -> int:
-    return max(1, int(os.environ.get("BLOG_EXEC_JOBS") or os.cpu_count() or 1))
 
 
 _context = None
@@ -241,7 +219,7 @@ def cancel_pools() -> None:
         pool.cancel()
 
 
-threading._register_atexit(cancel_pools)  # runs before concurrent.futures joins threads
+compat.register_before_thread_join(cancel_pools)  # before concurrent.futures joins threads
 
 
 class Pool:
@@ -250,11 +228,11 @@ class Pool:
     def __init__(self, jobs: int | None = None, root: Path | None = None,
                  memory: int | None = None, cwd: Path | None = None,
                  max_output: int | None = None) -> None:
-        self.jobs = jobs or default_jobs()
+        self.jobs = jobs or os.cpu_count() or 1
         self.root = str(root or Path.cwd())
         self.cwd = str(cwd) if cwd else None  # None: a fresh scratch directory per page
-        self.memory = memory or default_memory()
-        self.max_output = max_output or default_max_output()
+        self.memory = memory or DEFAULT_MEMORY
+        self.max_output = max_output or DEFAULT_MAX_OUTPUT
         self.executor = ThreadPoolExecutor(self.jobs, thread_name_prefix="exec-worker")
         self.processes: set = set()
         self.lock = threading.Lock()

@@ -8,7 +8,7 @@ execution/display.py).
 Once MkDocs knows the pages (``on_nav``), every page to be built is read for its executed
 blocks (execution/scan.py, includes expanded) and each page whose results are not in the
 cache is handed to a pool of worker processes (execution/pool.py, one worker per core or
-``BLOG_EXEC_JOBS``), which runs each page's blocks, in order, in a fresh process, while
+execblog-execution's ``jobs``), which runs each page's blocks, in order, in a fresh process, while
 MkDocs converts the pages before it. When the conversion reaches a block, the fence takes
 its result, waiting if the page is still running. A block that raises, exits, crashes, runs
 past its timeout or past the memory limit fails the build with the post's file, the line of
@@ -31,12 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import InclusionLevel
 
 from execblog.execution import cache, deps, fence, scan, script
 from execblog.execution.pool import Pool, Run
 from execblog.posts.notebooks import cell_name
+
+log = get_plugin_logger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 EXCERPT_SEPARATOR = "<!-- more -->"
@@ -70,10 +72,21 @@ class PageState:
     lines: tuple[list[int], list[int]] | None = None  # see fence_lines
 
 
+@dataclass(frozen=True)
+class Settings:
+    """execblog-execution's options (its Config schema documents them)."""
+
+    jobs: int = 0  # 0: one per core
+    memory: int | None = None  # None: the pool's default
+    max_output: int | None = None
+    timeout: float = fence.DEFAULT_TIMEOUT
+
+
 @dataclass
 class BuildState:
     command: str = "build"
     dirty: bool = False
+    settings: Settings = field(default_factory=Settings)
     pool: Pool | None = None
     jobs: int = 0
     plans: dict[str, Plan] = field(default_factory=dict)
@@ -98,7 +111,9 @@ state = BuildState()
 
 def pool() -> Pool:
     if state.pool is None:
-        state.pool = Pool(root=ROOT)
+        settings = state.settings
+        state.pool = Pool(jobs=settings.jobs or None, root=ROOT, memory=settings.memory,
+                          max_output=settings.max_output)
         state.jobs = state.pool.jobs
     return state.pool
 
@@ -273,7 +288,7 @@ def formatter(source, language, class_name, options, md, **kwargs) -> str:
     try:
         if page is None:
             raise RuntimeError("executed block outside a page")
-        block = fence.block(source, options)
+        block = fence.block(source, options, state.settings.timeout)
         page.codes.append(source)
         result = result_of(page, block)
         record_errors(page, len(page.blocks), block, result)
@@ -295,6 +310,10 @@ def on_startup(command, dirty):
     state.command, state.dirty = command, dirty
 
 
+def configure(settings: Settings) -> None:
+    state.settings = settings
+
+
 def on_config(config):
     fences = config.mdx_configs.setdefault("pymdownx.superfences", {})
     custom = fences.setdefault("custom_fences", [])
@@ -307,7 +326,7 @@ def on_config(config):
 def on_pre_build(config):
     global state
     stop()
-    state = BuildState(command=state.command, dirty=state.dirty)
+    state = BuildState(command=state.command, dirty=state.dirty, settings=state.settings)
 
 
 def page_path(file) -> str:
@@ -327,7 +346,7 @@ def on_nav(nav, config, files):
             text = file.content_string
             if 'exec="on"' not in text and "exec=" not in text:
                 continue
-            blocks = [fence.block(code, options)
+            blocks = [fence.block(code, options, state.settings.timeout)
                       for code, options in scan.executed_blocks(scan.expand(text, reader))]
         except Exception:  # noqa: BLE001 - the page's conversion reports what is wrong
             continue
@@ -396,10 +415,10 @@ def stop() -> None:
 def on_post_build(config):
     stop()
     wall = (state.finished - state.started) if state.started and state.finished else 0.0
-    print(f"Executed blocks: {state.ran} ran ({state.seconds:.1f} s, {wall:.1f} s wall on "
+    log.info(f"Executed blocks: {state.ran} ran ({state.seconds:.1f} s, {wall:.1f} s wall on "
           f"{state.jobs} workers), {state.cached} from cache")
     if state.unplanned:
-        print(f"Executed blocks run as their pages were converted (not found ahead): "
+        log.info(f"Executed blocks run as their pages were converted (not found ahead): "
               f"{', '.join(state.unplanned)}")
 
 

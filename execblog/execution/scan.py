@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 
 import markdown
-from pymdownx.superfences import RE_NESTED_FENCE_START, RE_OPTIONS
 
+from execblog import compat
 from execblog.execution import fence
+
+RE_NESTED_FENCE_START, RE_OPTIONS = compat.superfences_patterns()
 
 INDENT = re.compile(r"^[ ]*")
 

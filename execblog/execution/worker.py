@@ -217,7 +217,7 @@ def run_block(block: Block, namespace: dict, salt: str, memory: int, max_output:
         error = (f"printed more than {display.format_size(max_output)} of output"
                  f"{at_line(raised, filename)}, more than a reader can use; print less, or "
                  "raise the limit with the block's max_output option (such as "
-                 "max_output=\"4M\") or BLOG_EXEC_MAX_OUTPUT")
+                 "max_output=\"4M\") or execblog-execution's max_output in mkdocs.yml")
     elif refused:
         error = (f"tried to write {refused[0]!r} inside the repository"
                  f"{at_line(raised if isinstance(raised, RepositoryWrite) else None, filename)}"
@@ -226,7 +226,8 @@ def run_block(block: Block, namespace: dict, salt: str, memory: int, max_output:
     elif isinstance(raised, MemoryError):
         error = (f"ran out of memory: it asked for more than the worker's limit of "
                  f"{memory / 2**30:g} GiB of address space (raise it with the block's "
-                 "memory option or BLOG_EXEC_MEMORY)\n" + block_traceback(raised))
+                 "memory option or execblog-execution's memory in mkdocs.yml)\n"
+                 + block_traceback(raised))
     elif raised is not None:
         error = block_traceback(raised) + not_found_hint(raised, root)
     else:
@@ -296,9 +297,8 @@ def serve(connection, root: str, cwd: str, memory: int, max_output: int,
         connection.send(result)
     # The page is done: release what outlives a killed process (named semaphores, which
     # the resource tracker would report as leaked), then wait to be killed with the rest.
-    from multiprocessing import util
+    from execblog import compat
 
-    util._run_finalizers(0)
-    util._run_finalizers()
+    compat.run_multiprocessing_finalizers()
     connection.send("done")
     connection.recv()

@@ -34,20 +34,20 @@ import logging
 import os
 import re
 import threading
-import types
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 
+from execblog import compat
 from execblog.execution import cache as execution_cache
 from execblog.execution import deps as execution_deps
 from execblog.execution import pool as execution_pool
 from execblog.preview import server as preview_server
 
 ROOT = Path(__file__).resolve().parents[2]
-WATCHED_FOR_FULL = ("nn", "hooks", "mkdocs.yml", "overrides", "docs/stylesheets",
+WATCHED_FOR_FULL = ("nn", "execblog", "mkdocs.yml", "overrides", "docs/stylesheets",
                     "docs/javascripts")
 LISTING_KEYS = ("date", "categories", "tags", "description", "draft", "slug", "title",
                 "authors", "pin")
@@ -73,13 +73,6 @@ def drop_dirty_build_warning(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
-def watch_natively() -> None:
-    """Have `mkdocs serve` learn of a save from the operating system (inotify on Linux,
-    FSEvents on macOS) rather than by polling every watched file each half second, and of
-    content changes only: preview_server.py."""
-    preview_server.install_observer()
-
-
 def stop_running_blocks(reason: str) -> int:
     """Stop the executed blocks of the rebuild that is running (a newer save came)."""
     cancel = getattr(execution_pool, "cancel_running", None)
@@ -96,7 +89,7 @@ def on_serve(server, config, builder):
 theme_listings: dict[tuple, list[tuple[str, str]]] = {}
 
 
-def add_files_from_theme(files, env, config) -> None:
+def add_files_from_theme(files, env, config, original_add_files_from_theme) -> None:
     """``Files.add_files_from_theme`` without walking the installed theme on every save.
 
     MkDocs lists every file of the theme's folders on each build, and Material's include
@@ -118,12 +111,6 @@ def add_files_from_theme(files, env, config) -> None:
     for path, folder in theme_listings[key]:
         if files.get_file_from_path(path) is None:
             files.append(File(path, folder, config.site_dir, config.use_directory_urls))
-
-
-# (MkDocs' own method, even if this module is loaded again after replacing it.)
-original_add_files_from_theme = getattr(Files.add_files_from_theme, "original",
-                                        Files.add_files_from_theme)
-add_files_from_theme.original = original_add_files_from_theme
 
 
 class IdleCollector:
@@ -176,10 +163,8 @@ collector = IdleCollector()
 
 def on_startup(command, dirty):
     state.active = command == "serve" and dirty
-    if command == "serve":
-        watch_natively()
     if state.active:
-        Files.add_files_from_theme = add_files_from_theme
+        compat.cache_theme_listing(add_files_from_theme)
     if state.active:
         # MkDocs warns about every dirty build, which strict mode turns into an abort; this
         # hook is what makes the dirty build safe, so that one warning is dropped and the
@@ -216,23 +201,10 @@ def post_signature(post) -> tuple[str, str, str]:
             digest(post.markdown))
 
 
-def shown_posts(blog, view) -> list:
-    """The posts a view page lists (one page of a paginated view shows a slice)."""
-    if blog._config_pagination(view) and view.pages:
-        step = blog._config_pagination_per_page(view)
-        at = view.pages.index(view)
-        return view.posts[at * step: (at + 1) * step]
-    return list(view.posts)
-
-
 def pages(files) -> list:
     """Every file that is a page, posts and views included (the blog plugin keeps them out of
     ``documentation_pages()``'s default selection)."""
     return [file for file in files if file.is_documentation_page() and file.page is not None]
-
-
-def force(file, modified: bool) -> None:
-    file.is_modified = (lambda: True) if modified else (lambda: False)
 
 
 def on_nav(nav, config, files):
@@ -261,7 +233,7 @@ def on_nav(nav, config, files):
     state.rebuilt = set()
     if full:  # every page counts as modified: a normal, complete build
         for file in pages(files):
-            force(file, True)
+            compat.force_modified(file, True)
         return nav
 
     changed_posts = {src for src in snapshot if snapshot[src] != previous[src]}
@@ -274,11 +246,12 @@ def on_nav(nav, config, files):
         changed_posts |= execution_cache.pages_depending_on(changed_files) & posts.keys()
     views = [file.page for file in pages(files) if isinstance(file.page, View)]
     rebuilt_views = {id(view) for view in views
-                     if any(p.file.src_uri in changed_posts for p in shown_posts(blog, view))}
+                     if any(p.file.src_uri in changed_posts
+                            for p in compat.shown_posts(blog, view))}
     # Posts listed by a rebuilt view must be read and converted again (not written): the
     # blog plugin makes a post's excerpt while converting it, and a view lists excerpts.
     listed = {p.file.src_uri for view in views if id(view) in rebuilt_views
-              for p in shown_posts(blog, view)}
+              for p in compat.shown_posts(blog, view)}
     state.populate_only = []
     for file in pages(files):
         page = file.page
@@ -287,14 +260,14 @@ def on_nav(nav, config, files):
         elif file.src_uri in posts:
             modified = file.src_uri in changed_posts
             if not modified and file.src_uri in listed:
-                force(file, True)  # until on_env: populated now, not written
+                compat.force_modified(file, True)  # until on_env: populated now, not written
                 state.populate_only.append(file)
                 # Its Markdown has not changed, so last build's conversion is still right.
-                page.render = types.MethodType(render_from_memory, page)
+                compat.reuse_render(page, render_from_memory)
                 continue
         else:
             modified = file.is_modified()  # other pages: MkDocs' own test (mtime)
-        force(file, modified)
+        compat.force_modified(file, modified)
         if modified:
             state.rebuilt.add(page.url)
         elif page.markdown is None:
@@ -305,14 +278,11 @@ def on_nav(nav, config, files):
     return nav
 
 
-RENDERED = ("content", "toc", "_title_from_render", "present_anchor_ids", "links_to_anchors")
-
-
 def render_from_memory(page, config, files) -> None:
     """Page.render for a post read only for its excerpt: reuse last build's conversion."""
     kept = state.rendered.get(page.file.src_uri)
     if kept and kept[0] == digest(page.markdown):
-        for name, value in zip(RENDERED, kept[1:], strict=True):
+        for name, value in zip(compat.RENDERED, kept[1:], strict=True):
             setattr(page, name, value)
     else:
         Page.render(page, config, files)
@@ -322,11 +292,8 @@ def render_from_memory(page, config, files) -> None:
 def on_page_content(html, page, config, files):
     if state.active:
         state.rendered[page.file.src_uri] = (
-            digest(page.markdown), *(getattr(page, name, None) for name in RENDERED))
+            digest(page.markdown), *(getattr(page, name, None) for name in compat.RENDERED))
     return html
-
-
-AUTOREFS_MAPS = ("_primary_url_map", "_secondary_url_map", "_title_map", "_abs_url_map")
 
 
 @event_priority(50)  # before autorefs resolves cross-references, in its own on_env
@@ -334,17 +301,14 @@ def on_env(env, config, files):
     # Between reading all pages and writing them: the posts read only for their excerpts
     # are not written again.
     for file in state.populate_only:
-        force(file, False)
+        compat.force_modified(file, False)
     if state.active:
         state.building = {file.dest_uri for file in pages(files)}
         # Autorefs learns where each API object lives while rendering the reference pages;
         # pages not rebuilt now keep what an earlier build learnt.
         autorefs = config.plugins.get("autorefs")
         if autorefs is not None and state.autorefs:
-            for name in AUTOREFS_MAPS:
-                known = dict(state.autorefs[name])
-                known.update(getattr(autorefs, name))
-                setattr(autorefs, name, known)
+            compat.restore_autorefs(autorefs, state.autorefs)
     return env
 
 
@@ -370,4 +334,4 @@ def on_post_build(config):
     state.pages = state.building
     autorefs = config.plugins.get("autorefs")
     if autorefs is not None:
-        state.autorefs = {name: dict(getattr(autorefs, name)) for name in AUTOREFS_MAPS}
+        state.autorefs = compat.autorefs_maps(autorefs)

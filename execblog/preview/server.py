@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterable
 import watchdog.events
 import watchdog.observers
 
+from execblog import compat
+
 log = logging.getLogger("mkdocs.preview")
 
 CONTENT_EVENTS = [
@@ -143,6 +145,8 @@ class Preview:
 
         class ContentObserver(native):  # type: ignore[misc, valid-type]
             """The platform's native observer, reporting content changes only."""
+
+            content_only = True
 
             def __init__(self, timeout: float = 1.0, **kwargs) -> None:
                 super().__init__(timeout=min(timeout, 1.0), **kwargs)
@@ -322,21 +326,12 @@ def rebuilding_page(seconds: float) -> str:
 preview = Preview()
 
 
-def install_observer() -> None:
-    """Have the server (made after ``on_startup``) use the content observer."""
-    import types
-
-    import mkdocs.livereload
-
-    observer = preview.observer_class()
-    mkdocs.livereload.watchdog = types.SimpleNamespace(
-        events=watchdog.events,
-        observers=types.SimpleNamespace(polling=types.SimpleNamespace(PollingObserver=observer)))
-
-
 def attach(server, cancel: Callable[[str], int]) -> None:
-    """Wrap the server's builder and application (``on_serve``)."""
+    """Watch with the content observer; wrap the server's builder and application
+    (``on_serve``: the server is made, its paths watched, not yet serving)."""
     preview.cancel = cancel
+    if not getattr(server.observer, "content_only", False):
+        compat.use_content_observer(server, preview.observer_class()(timeout=1.0))
     if not getattr(server.builder, "guarded", False):
         server.builder = preview.guard(server.builder)
         server.builder.guarded = True

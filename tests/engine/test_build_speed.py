@@ -1,9 +1,7 @@
-"""hooks/build_speed.py's reading time counts what Material's blog plugin counts; what it
-keeps between builds is what a build would make again."""
+"""The build's speed-ups (execblog/compat.py): the reading time counts what Material's blog
+plugin counts; what it keeps between builds is what a build would make again."""
 
 from __future__ import annotations
-
-import importlib.util
 
 import jinja2
 import material.plugins.blog.structure as blog_structure
@@ -13,8 +11,8 @@ from material.plugins.blog.readtime import readtime as material_readtime
 from mkdocs.config import load_config
 from mkdocs.theme import Theme
 
-from execblog.build import speed as build_speed
-from execblog.build.speed import readtime
+from execblog import compat
+from execblog.compat import readtime
 from tests.conftest import make_fixture_project
 
 TRICKY = [
@@ -66,8 +64,9 @@ def test_a_front_matter_error_is_raised_every_time() -> None:
 
 def test_every_theme_environment_keeps_compiled_templates(tmp_path) -> None:
     # The blog plugin's _translate makes its own environment for each label.
-    env = load_config(config_file=str(make_fixture_project(tmp_path) / "mkdocs.yml")
-                      ).theme.get_env()
+    config = load_config(config_file=str(make_fixture_project(tmp_path) / "mkdocs.yml"))
+    config.plugins["execblog-build"].on_config(config)  # it installs the cache
+    env = config.theme.get_env()
     assert isinstance(env.bytecode_cache, jinja2.FileSystemBytecodeCache)
     assert env.bytecode_cache.directory.endswith("jinja")
 
@@ -81,12 +80,11 @@ def test_a_page_read_again_keeps_its_count_and_an_edit_changes_it() -> None:
     assert readtime(longer, 265) > readtime(page, 265) and readtime(page, 60) > readtime(page, 265)
 
 
-def test_loading_the_hook_again_replaces_its_patches_instead_of_stacking_them() -> None:
-    # MkDocs loads a hook once per file path in a process: tests that build copies of the
-    # project load build_speed.py again from each copy.
-    spec = importlib.util.spec_from_file_location("build_speed_again", build_speed.__file__)
-    again = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(again)
-    assert Theme.get_env is again.get_env and again.get_env.original.__module__ == "mkdocs.theme"
-    assert blog_structure.Excerpt.render is again.render_excerpt
-    assert again.render_excerpt.original.__module__ == blog_structure.__name__
+def test_installing_again_replaces_the_patches_instead_of_stacking_them(tmp_path) -> None:
+    # Every build installs them (tests build copies of the project in one process).
+    for _ in range(2):
+        compat.install_build_speedups(tmp_path / "jinja")
+    assert Theme.get_env is compat.get_env
+    assert compat.get_env.original.__module__ == "mkdocs.theme"
+    assert blog_structure.Excerpt.render is compat.render_excerpt
+    assert compat.render_excerpt.original.__module__ == blog_structure.__name__

@@ -73,7 +73,7 @@ def test_fifty_megabytes_of_lines_fail_at_the_limit_naming_the_line(project) -> 
     code = "print('start')\nfor n in range(500_000):\n    print('x' * 99)\n"
     [result] = run(project, Block(code, timeout=600)).results
     assert result["error"].startswith("printed more than 1 MiB of output (line 3 of the block)")
-    assert "max_output" in result["error"] and "BLOG_EXEC_MAX_OUTPUT" in result["error"]
+    assert "max_output" in result["error"] and "execblog-execution's max_output" in result["error"]
     assert len(stdout(result)) <= 2**20  # capture stopped at the limit
 
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from execblog.execution import display, fence
-from execblog.execution.pool import default_max_output, default_memory, parse_size
+from execblog.execution.pool import parse_size
 
 
 def test_printing_runs_no_python_code_per_line() -> None:
@@ -96,19 +96,6 @@ def test_sizes_read_as_people_write_them() -> None:
     for wrong in ("0", "-1M", "lots"):
         with pytest.raises(ValueError):
             parse_size(wrong)
-
-
-def test_the_default_limit_comes_from_the_environment(monkeypatch) -> None:
-    monkeypatch.delenv("BLOG_EXEC_MAX_OUTPUT", raising=False)
-    assert default_max_output() == 2**20
-    monkeypatch.setenv("BLOG_EXEC_MAX_OUTPUT", "8M")
-    assert default_max_output() == 8 * 2**20
-    monkeypatch.setenv("BLOG_EXEC_MAX_OUTPUT", "lots")
-    with pytest.raises(ValueError, match=r"BLOG_EXEC_MAX_OUTPUT='lots' is not a size"):
-        default_max_output()
-    monkeypatch.setenv("BLOG_EXEC_MEMORY", "0")
-    with pytest.raises(ValueError, match="BLOG_EXEC_MEMORY='0'"):
-        default_memory()
 
 
 def test_max_output_is_a_block_option() -> None:

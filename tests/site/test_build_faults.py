@@ -195,7 +195,8 @@ def build_with_read_only_cache(project: Path, site: Path, cache: Path) -> tuple[
 
 def assert_one_sentence(output: str, directory: Path, reason: str) -> None:
     sentence = (f"The build cache {directory} is not writable ({reason}); make it writable, "
-                "delete it, or set BLOG_CACHE_DIR to another directory.")
+                "delete it, or set execblog-build's cache_dir in mkdocs.yml (BLOG_CACHE_DIR) to "
+                "another directory.")
     assert sentence in output, output
     assert "Traceback" not in output and "OperationalError" not in output, output
     assert len(re.findall(r"^ERROR", output, re.M)) == 1, output

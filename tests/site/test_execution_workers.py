@@ -173,7 +173,7 @@ def test_a_block_printing_past_the_limit_fails_naming_it_and_max_output_raises_i
     assert build.returncode != 0
     assert names_block(build.output, 4, "for n in range(20_000):",
                        "printed more than 1 MiB of output")
-    assert "max_output" in build.output and "BLOG_EXEC_MAX_OUTPUT" in build.output
+    assert "max_output" in build.output and "execblog-execution's max_output" in build.output
 
     (fixture_project / POST).write_text(text + block.format(options=' max_output="4M"'))
     build = run_build(fixture_project, tmp_path / "site", cache=tmp_path / "cache")
