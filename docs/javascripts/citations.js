@@ -3,7 +3,7 @@
 // listener per event on the document, so it keeps working after instant navigation.
 (function () {
   "use strict";
-  var box = null, current = null, lastPointer = "mouse", hideTimer = 0;
+  var box = null, current = null, lastPointer = "mouse", hideTimer = 0, openBeforeTap = false;
 
   function preview() {
     if (!box) {
@@ -63,6 +63,9 @@
 
   document.addEventListener("pointerdown", function (event) {
     lastPointer = event.pointerType || "mouse";
+    // Whether this tap lands on a citation whose preview is already open (the tap's own
+    // focus event opens it too, before the click arrives).
+    openBeforeTap = !!(box && !box.hidden && current && current === citationOf(event.target));
     if (box && !box.hidden && !box.contains(event.target) && !citationOf(event.target)) hide();
   }, true);
   document.addEventListener("mouseover", function (event) {
@@ -83,8 +86,9 @@
   document.addEventListener("click", function (event) {
     var link = citationOf(event.target);
     if (!link || lastPointer === "mouse") return;
-    if (current !== link || !box || box.hidden) {
+    if (!openBeforeTap) {
       event.preventDefault();  // first tap: preview; the second follows the link
+      event.stopPropagation();  // nor may instant navigation follow it
       show(link);
     }
   }, true);
