@@ -1,4 +1,4 @@
-"""What hooks/serve_incremental.py changes in `mkdocs serve --dirty` to answer a save
+"""What execblog-preview (execblog/preview/incremental.py) changes in `mkdocs serve --dirty` to answer a save
 sooner: the server learns of saves from the operating system instead of listing the
 watched files every half second, the installed theme's files are listed once, and the
 garbage collector runs between rebuilds."""
@@ -22,10 +22,10 @@ from tests.conftest import make_fixture_project
 @pytest.fixture
 def serving():
     """The hook started as under `mkdocs serve --dirty`, undone afterwards."""
-    kept = livereload.watchdog, serve_incremental.state.active, Files.add_files_from_theme
+    kept = serve_incremental.state.active, Files.add_files_from_theme
     serve_incremental.on_startup(command="serve", dirty=True)
     yield
-    livereload.watchdog, serve_incremental.state.active, Files.add_files_from_theme = kept
+    serve_incremental.state.active, Files.add_files_from_theme = kept
 
 
 def test_the_preview_server_is_told_of_a_save_without_polling(serving, tmp_path) -> None:
@@ -35,8 +35,9 @@ def test_the_preview_server_is_told_of_a_save_without_polling(serving, tmp_path)
     post.write_text("# A post\n", encoding="utf-8")
     server = livereload.LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0,
                                          root=str(tmp_path / "site"))
+    server.watch(str(docs))  # as `mkdocs serve` does before on_serve
+    serve_incremental.on_serve(server, None, server.builder)
     assert not isinstance(server.observer, PollingObserver), type(server.observer)
-    server.watch(str(docs))
     server.observer.start()
     try:
         post.write_text("# A post\n\nEdited.\n", encoding="utf-8")
@@ -48,14 +49,17 @@ def test_the_preview_server_is_told_of_a_save_without_polling(serving, tmp_path)
         server.observer.join()
 
 
-def test_a_plain_build_keeps_mkdocs_own_watcher(tmp_path) -> None:
-    kept = livereload.watchdog
-    serve_incremental.on_startup(command="build", dirty=False)
-    assert livereload.watchdog is kept
+def test_mkdocs_own_watcher_is_not_replaced_for_everyone(serving, tmp_path) -> None:
+    # The observer is changed on the preview's own server (on_serve), not in MkDocs' module.
+    server = livereload.LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0,
+                                         root=str(tmp_path))
+    assert isinstance(server.observer, PollingObserver)
+    server.server_close()
 
 
 def test_the_theme_files_listed_once_are_mkdocs_own_listing(serving, tmp_path) -> None:
-    assert Files.add_files_from_theme is serve_incremental.add_files_from_theme
+    original_add_files_from_theme = Files.add_files_from_theme.original
+    assert original_add_files_from_theme.__module__ == "mkdocs.structure.files"
     project = make_fixture_project(tmp_path / "project")
     config = load_config(config_file=str(project / "mkdocs.yml"))
     env = config.theme.get_env()
@@ -65,7 +69,7 @@ def test_the_theme_files_listed_once_are_mkdocs_own_listing(serving, tmp_path) -
         add(files, env, config)
         return sorted((f.src_uri, f.abs_src_path, f.dest_uri) for f in files)
 
-    mkdocs_own = listing(serve_incremental.original_add_files_from_theme)
+    mkdocs_own = listing(original_add_files_from_theme)
     assert any("assets/javascripts/" in src for src, _, _ in mkdocs_own)
     assert listing(Files.add_files_from_theme) == mkdocs_own  # listed now
     assert listing(Files.add_files_from_theme) == mkdocs_own  # from memory
@@ -73,7 +77,7 @@ def test_the_theme_files_listed_once_are_mkdocs_own_listing(serving, tmp_path) -
     (project / "overrides" / "added.css").write_text("p { color: red }\n", encoding="utf-8")
     assert "added.css" in [src for src, _, _ in listing(Files.add_files_from_theme)]
     assert listing(Files.add_files_from_theme) == \
-        listing(serve_incremental.original_add_files_from_theme)
+        listing(original_add_files_from_theme)
 
 
 @pytest.fixture
