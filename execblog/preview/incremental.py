@@ -3,10 +3,11 @@
 Stock ``mkdocs serve`` rebuilds every page on every save (about 16 s with a year of posts),
 and ``--dirty`` rebuilds only changed files, which leaves the blog's index, archive and
 category pages showing stale excerpts and the search index holding only the rebuilt pages
-(mkdocs-material issue 8360). With ``mkdocs serve --dirty`` this hook takes over the choice:
+(mkdocs-material issue 8360). With ``mkdocs serve --dirty`` this plugin takes over the
+choice (``plan.plan_rebuild``, a pure function):
 
 - a change that can move things around (a post added, removed, retitled, redated,
-  recategorised, retagged, re-described or drafted; mkdocs.yml; anything in nn/ or hooks/;
+  recategorised, retagged, re-described or drafted; mkdocs.yml; anything in nn/ or the engine;
   a template or stylesheet) rebuilds everything, as a normal build would;
 - otherwise each changed post is rebuilt, with the index, archive and category pages that
   show it (its excerpt and read time appear there), every post whose code or executed
@@ -14,13 +15,13 @@ category pages showing stale excerpts and the search index holding only the rebu
   ran or read a changed file the last time they ran (recorded by execution/deps.py: a
   snippet that imports another post's snippets).
 
-The search index is made from the written site after every build (hooks/search.py), so
+The search index is made from the written site after every build (execblog-search), so
 it covers the pages rebuilt now and the ones kept alike.
 
 Under ``mkdocs serve`` (dirty or not) the server is also told of a save by the operating
-system rather than by polling (``watch_natively()``). Under ``serve --dirty``, after the
-first build, Python's cyclic garbage collector runs while the preview is idle rather than
-in the middle of a rebuild (``IdleCollector``). Outside ``serve --dirty`` the hook
+system rather than by polling, of content changes only (server.py). Under ``serve --dirty``,
+after the first build, Python's cyclic garbage collector runs while the preview is idle rather than
+in the middle of a rebuild (``IdleCollector``). Outside ``serve --dirty`` the plugin
 does nothing else. Only the preview uses it; ``make build`` and CI always build
 everything, strictly.
 """
@@ -36,7 +37,6 @@ import re
 import threading
 from pathlib import Path
 
-from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 
@@ -45,28 +45,12 @@ from execblog.execution import cache as execution_cache
 from execblog.execution import deps as execution_deps
 from execblog.execution import pool as execution_pool
 from execblog.preview import server as preview_server
+from execblog.preview.plan import RebuildPlan, changed_files, plan_rebuild
 
-ROOT = Path(__file__).resolve().parents[2]
 WATCHED_FOR_FULL = ("nn", "execblog", "mkdocs.yml", "overrides", "docs/stylesheets",
                     "docs/javascripts")
 LISTING_KEYS = ("date", "categories", "tags", "description", "draft", "slug", "title",
                 "authors", "pin")
-
-
-class State:
-    active = False
-    snapshot: dict[str, tuple[str, str, str]] | None = None  # post -> (listing, excerpt, body)
-    project: dict[str, str] | None = None  # watched file -> digest
-    rebuilt: set[str] = set()  # page URLs rebuilt by the current build
-    populate_only: list = []  # posts read for their excerpts but not written
-    autorefs: dict | None = None  # autorefs' maps after the last build
-    rendered: dict[str, tuple] = {}  # page -> (Markdown digest, what Page.render set)
-    pages: set[str] = set()  # the pages' files in site_dir after the last build
-    building: set[str] = set()  # ... and after this one
-    full = True
-
-
-state = State()
 
 
 def drop_dirty_build_warning(record: logging.LogRecord) -> bool:
@@ -75,42 +59,42 @@ def drop_dirty_build_warning(record: logging.LogRecord) -> bool:
 
 def stop_running_blocks(reason: str) -> int:
     """Stop the executed blocks of the rebuild that is running (a newer save came)."""
-    cancel = getattr(execution_pool, "cancel_running", None)
-    return cancel(reason) if cancel else 0
+    return execution_pool.cancel_running(reason)
 
 
-def on_serve(server, config, builder):
-    preview_server.attach(server, stop_running_blocks)
-    return server
+def digest(text: str | bytes) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
 
 
-# The theme's static files found by earlier builds: (theme folders, static templates,
-# files of the theme folders inside the project) -> [(path, folder)].
-theme_listings: dict[tuple, list[tuple[str, str]]] = {}
+def project_digests(root: Path) -> dict[str, str]:
+    """Each watched file's digest; a file whose time and size have not changed since the
+    last rebuild is not read again (the execution cache's own record of what it read)."""
+    names = []
+    for name in (*WATCHED_FOR_FULL, "snippets"):
+        if (root / name).is_file():
+            names.append(name)
+        for folder, subfolders, files in os.walk(root / name):
+            subfolders[:] = [sub for sub in subfolders if sub != "__pycache__"]
+            relative = os.path.relpath(folder, root)
+            names += [os.path.join(relative, file) for file in files
+                      if name != "snippets" or file.endswith(".py")]
+    return {name: execution_deps.file_digest(root, name) for name in names}
 
 
-def add_files_from_theme(files, env, config, original_add_files_from_theme) -> None:
-    """``Files.add_files_from_theme`` without walking the installed theme on every save.
+def post_signature(post, separator: str) -> tuple[str, str, str]:
+    listing = {key: post.meta.get(key) for key in LISTING_KEYS}
+    heading = re.search(r"^# (.+)$", post.markdown, re.MULTILINE)
+    listing["heading"] = heading.group(1) if heading else None
+    excerpt = post.markdown.split(separator, 1)[0]
+    return (digest(json.dumps(listing, default=str, sort_keys=True)), digest(excerpt),
+            digest(post.markdown))
 
-    MkDocs lists every file of the theme's folders on each build, and Material's include
-    some 10,000 icons: a sixth of a second of each preview rebuild at a year of posts. The
-    installed theme does not change while the preview runs; the project's own theme folder
-    (``overrides/``) is listed each time and is part of the key. The result is MkDocs'
-    own (tests/hooks/test_serve_watch.py compares them)."""
-    dirs = [str(folder) for folder in config.theme.dirs]
-    project = Path(config.config_file_path).resolve().parent
-    own = tuple(sorted(str(path) for folder in dirs
-                       if Path(folder).resolve().is_relative_to(project)
-                       for path in Path(folder).rglob("*")))
-    key = (tuple(dirs), tuple(config.theme.static_templates), own)
-    if key not in theme_listings:
-        found = type(files)([])
-        original_add_files_from_theme(found, env, config)
-        theme_listings.clear()
-        theme_listings[key] = [(file.src_uri, file.src_dir) for file in found]
-    for path, folder in theme_listings[key]:
-        if files.get_file_from_path(path) is None:
-            files.append(File(path, folder, config.site_dir, config.use_directory_urls))
+
+def pages(files) -> list:
+    """Every file that is a page, posts and views included (the blog plugin keeps them out of
+    ``documentation_pages()``'s default selection)."""
+    return [file for file in files if file.is_documentation_page() and file.page is not None]
 
 
 class IdleCollector:
@@ -158,180 +142,163 @@ class IdleCollector:
         self.uncollected = 0
 
 
-collector = IdleCollector()
+class Incremental:
+    """The preview's memory of the last build, kept by execblog-preview across rebuilds."""
+
+    def __init__(self) -> None:
+        self.active = False  # `mkdocs serve --dirty`
+        self.server = preview_server.Preview()
+        self.collector = IdleCollector()
+        self.snapshot: dict[str, tuple[str, str, str]] | None = None  # post -> signature
+        self.project: dict[str, str] | None = None  # watched file -> digest
+        self.plan: RebuildPlan | None = None  # what the current build writes
+        self.rebuilt: set[str] = set()  # page URLs written by the current build
+        self.populate_only: list = []  # posts read for their excerpts but not written
+        self.autorefs: dict | None = None  # autorefs' maps after the last build
+        self.rendered: dict[str, tuple] = {}  # page -> (Markdown digest, what render set)
+        self.pages: set[str] = set()  # the pages' files in site_dir after the last build
+        self.building: set[str] = set()  # ... and after this one
+        # The theme's static files found by earlier builds: (theme folders, static
+        # templates, files of the theme folders inside the project) -> [(path, folder)].
+        self.theme_listings: dict[tuple, list[tuple[str, str]]] = {}
+
+    @property
+    def full(self) -> bool:
+        return self.plan is None or self.plan.full
+
+    def on_startup(self, command, dirty) -> None:
+        self.active = command == "serve" and dirty
+        if self.active:
+            compat.cache_theme_listing(self.add_files_from_theme)
+            # MkDocs warns about every dirty build, which strict mode turns into an abort;
+            # this plugin is what makes the dirty build safe, so that one warning is dropped
+            # and the preview stays as strict as `make build`.
+            logging.getLogger("mkdocs.commands.build").addFilter(drop_dirty_build_warning)
+
+    def on_serve(self, server):
+        preview_server.attach(server, stop_running_blocks, self.server)
+        return server
+
+    def add_files_from_theme(self, files, env, config, original_add_files_from_theme) -> None:
+        """``Files.add_files_from_theme`` without walking the installed theme on every save.
+
+        MkDocs lists every file of the theme's folders on each build, and Material's include
+        some 10,000 icons: a sixth of a second of each preview rebuild at a year of posts. The
+        installed theme does not change while the preview runs; the project's own theme folder
+        (``overrides/``) is listed each time and is part of the key. The result is MkDocs'
+        own (tests/hooks/test_serve_watch.py compares them)."""
+        dirs = [str(folder) for folder in config.theme.dirs]
+        project = Path(config.config_file_path).resolve().parent
+        own = tuple(sorted(str(path) for folder in dirs
+                           if Path(folder).resolve().is_relative_to(project)
+                           for path in Path(folder).rglob("*")))
+        key = (tuple(dirs), tuple(config.theme.static_templates), own)
+        if key not in self.theme_listings:
+            found = type(files)([])
+            original_add_files_from_theme(found, env, config)
+            self.theme_listings.clear()
+            self.theme_listings[key] = [(file.src_uri, file.src_dir) for file in found]
+        for path, folder in self.theme_listings[key]:
+            if files.get_file_from_path(path) is None:
+                files.append(File(path, folder, config.site_dir, config.use_directory_urls))
 
 
-def on_startup(command, dirty):
-    state.active = command == "serve" and dirty
-    if state.active:
-        compat.cache_theme_listing(add_files_from_theme)
-    if state.active:
-        # MkDocs warns about every dirty build, which strict mode turns into an abort; this
-        # hook is what makes the dirty build safe, so that one warning is dropped and the
-        # preview stays as strict as `make build`.
-        logging.getLogger("mkdocs.commands.build").addFilter(drop_dirty_build_warning)
+    def on_nav(self, nav, config, files):
+        if not self.active:
+            return nav
+        from material.plugins.blog.structure import View
 
-
-def digest(text: str | bytes) -> str:
-    data = text.encode() if isinstance(text, str) else text
-    return hashlib.sha256(data).hexdigest()
-
-
-def project_digests() -> dict[str, str]:
-    """Each watched file's digest; a file whose time and size have not changed since the
-    last rebuild is not read again (the execution cache's own record of what it read)."""
-    names = []
-    for name in (*WATCHED_FOR_FULL, "snippets"):
-        if (ROOT / name).is_file():
-            names.append(name)
-        for folder, subfolders, files in os.walk(ROOT / name):
-            subfolders[:] = [sub for sub in subfolders if sub != "__pycache__"]
-            relative = os.path.relpath(folder, ROOT)
-            names += [os.path.join(relative, file) for file in files
-                      if name != "snippets" or file.endswith(".py")]
-    return {name: execution_deps.file_digest(ROOT, name) for name in names}
-
-
-def post_signature(post) -> tuple[str, str, str]:
-    listing = {key: post.meta.get(key) for key in LISTING_KEYS}
-    heading = re.search(r"^# (.+)$", post.markdown, re.MULTILINE)
-    listing["heading"] = heading.group(1) if heading else None
-    excerpt = post.markdown.split("<!-- more -->", 1)[0]
-    return (digest(json.dumps(listing, default=str, sort_keys=True)), digest(excerpt),
-            digest(post.markdown))
-
-
-def pages(files) -> list:
-    """Every file that is a page, posts and views included (the blog plugin keeps them out of
-    ``documentation_pages()``'s default selection)."""
-    return [file for file in files if file.is_documentation_page() and file.page is not None]
-
-
-def on_nav(nav, config, files):
-    if not state.active:
-        return nav
-    from material.plugins.blog.structure import View
-
-    blog = config.plugins.get("material/blog")
-    posts = {post.file.src_uri: post for post in blog.blog.posts}
-    snapshot = {src: post_signature(post) for src, post in posts.items()}
-    project = project_digests()
-    previous, previous_project = state.snapshot, state.project
-    state.snapshot, state.project = snapshot, project
-
-    changed_files = ({k for k in project.keys() | (previous_project or {}).keys()
-                      if project.get(k) != (previous_project or {}).get(k)}
-                     if previous_project is not None else None)
-    full = (
-        previous is None
-        or changed_files is None
-        or any(not name.startswith("snippets/") for name in changed_files)
-        or snapshot.keys() != previous.keys()
-        or any(snapshot[src][0] != previous[src][0] for src in snapshot)
-    )
-    state.full = full
-    state.rebuilt = set()
-    if full:  # every page counts as modified: a normal, complete build
+        blog = config.plugins.get("material/blog")
+        separator = blog.config.post_excerpt_separator
+        posts = {post.file.src_uri: post for post in blog.blog.posts}
+        snapshot = {src: post_signature(post, separator) for src, post in posts.items()}
+        project = project_digests(Path(config.config_file_path).resolve().parent)
+        views = {str(id(file.page)): file.page for file in pages(files)
+                 if isinstance(file.page, View)}
+        plan = plan_rebuild(
+            self.snapshot, snapshot, changed_files(self.project, project),
+            {src: post.markdown for src, post in posts.items()},
+            lambda changed: execution_cache.pages_depending_on(changed),
+            {key: [p.file.src_uri for p in compat.shown_posts(blog, view)]
+             for key, view in views.items()})
+        self.snapshot, self.project, self.plan = snapshot, project, plan
+        self.rebuilt = set()
+        self.populate_only = []
+        if plan.full:  # every page counts as modified: a normal, complete build
+            for file in pages(files):
+                compat.force_modified(file, True)
+            return nav
         for file in pages(files):
-            compat.force_modified(file, True)
+            page = file.page
+            if isinstance(page, View):
+                modified = str(id(page)) in plan.views
+            elif file.src_uri in posts:
+                modified = file.src_uri in plan.posts
+                if not modified and file.src_uri in plan.listed:
+                    compat.force_modified(file, True)  # until on_env: converted, not written
+                    self.populate_only.append(file)
+                    # Its Markdown has not changed: last build's conversion is still right.
+                    compat.reuse_render(page, self.render_from_memory)
+                    continue
+            else:
+                modified = file.is_modified()  # other pages: MkDocs' own test (mtime)
+            compat.force_modified(file, modified)
+            if modified:
+                self.rebuilt.add(page.url)
+            elif page.markdown is None:
+                # MkDocs reads a page only to rebuild it, but rebuilt pages show the titles
+                # of others (navigation, previous/next): without this, archive and category
+                # entries would read "None" (the corruption of mkdocs-material issue 8360).
+                page.read_source(config)
         return nav
 
-    changed_posts = {src for src in snapshot if snapshot[src] != previous[src]}
-    folders = {name.split("/")[1] for name in changed_files}
-    for src, post in posts.items():
-        if any(f"{folder}/" in post.markdown or f"snippets.{folder}" in post.markdown
-               for folder in folders):
-            changed_posts.add(src)
-    if changed_files:
-        changed_posts |= execution_cache.pages_depending_on(changed_files) & posts.keys()
-    views = [file.page for file in pages(files) if isinstance(file.page, View)]
-    rebuilt_views = {id(view) for view in views
-                     if any(p.file.src_uri in changed_posts
-                            for p in compat.shown_posts(blog, view))}
-    # Posts listed by a rebuilt view must be read and converted again (not written): the
-    # blog plugin makes a post's excerpt while converting it, and a view lists excerpts.
-    listed = {p.file.src_uri for view in views if id(view) in rebuilt_views
-              for p in compat.shown_posts(blog, view)}
-    state.populate_only = []
-    for file in pages(files):
-        page = file.page
-        if isinstance(page, View):
-            modified = id(page) in rebuilt_views
-        elif file.src_uri in posts:
-            modified = file.src_uri in changed_posts
-            if not modified and file.src_uri in listed:
-                compat.force_modified(file, True)  # until on_env: populated now, not written
-                state.populate_only.append(file)
-                # Its Markdown has not changed, so last build's conversion is still right.
-                compat.reuse_render(page, render_from_memory)
-                continue
+    def render_from_memory(self, page, config, files) -> None:
+        """Page.render for a post read only for its excerpt: reuse last build's conversion."""
+        kept = self.rendered.get(page.file.src_uri)
+        if kept and kept[0] == digest(page.markdown):
+            for name, value in zip(compat.RENDERED, kept[1:], strict=True):
+                setattr(page, name, value)
         else:
-            modified = file.is_modified()  # other pages: MkDocs' own test (mtime)
-        compat.force_modified(file, modified)
-        if modified:
-            state.rebuilt.add(page.url)
-        elif page.markdown is None:
-            # MkDocs reads a page only to rebuild it, but rebuilt pages show the titles of
-            # others (navigation, previous/next): without this, archive and category
-            # entries would read "None" (the corruption of mkdocs-material issue 8360).
-            page.read_source(config)
-    return nav
+            Page.render(page, config, files)
 
+    def on_page_content(self, html, page) -> str:
+        if self.active:
+            self.rendered[page.file.src_uri] = (
+                digest(page.markdown), *(getattr(page, name, None) for name in compat.RENDERED))
+        return html
 
-def render_from_memory(page, config, files) -> None:
-    """Page.render for a post read only for its excerpt: reuse last build's conversion."""
-    kept = state.rendered.get(page.file.src_uri)
-    if kept and kept[0] == digest(page.markdown):
-        for name, value in zip(compat.RENDERED, kept[1:], strict=True):
-            setattr(page, name, value)
-    else:
-        Page.render(page, config, files)
+    def on_env(self, env, config, files):
+        # Between reading all pages and writing them: the posts read only for their
+        # excerpts are not written again.
+        for file in self.populate_only:
+            compat.force_modified(file, False)
+        if self.active:
+            self.building = {file.dest_uri for file in pages(files)}
+            # Autorefs learns where each API object lives while rendering the reference
+            # pages; pages not rebuilt now keep what an earlier build learnt.
+            autorefs = config.plugins.get("autorefs")
+            if autorefs is not None and self.autorefs:
+                compat.restore_autorefs(autorefs, self.autorefs)
+        return env
 
+    def on_pre_build(self) -> None:
+        if self.active:
+            self.collector.build_starts()
 
-@event_priority(200)  # first: `html` is still exactly what Page.render produced
-def on_page_content(html, page, config, files):
-    if state.active:
-        state.rendered[page.file.src_uri] = (
-            digest(page.markdown), *(getattr(page, name, None) for name in compat.RENDERED))
-    return html
+    def on_build_error(self) -> None:
+        if self.active:
+            self.collector.build_ends()
 
-
-@event_priority(50)  # before autorefs resolves cross-references, in its own on_env
-def on_env(env, config, files):
-    # Between reading all pages and writing them: the posts read only for their excerpts
-    # are not written again.
-    for file in state.populate_only:
-        compat.force_modified(file, False)
-    if state.active:
-        state.building = {file.dest_uri for file in pages(files)}
-        # Autorefs learns where each API object lives while rendering the reference pages;
-        # pages not rebuilt now keep what an earlier build learnt.
+    def on_post_build(self, config) -> None:
+        if not self.active:
+            return
+        self.collector.build_ends()
+        # A page that is no longer built (a post retitled, removed or turned back into a
+        # draft) would stay in the preview and in its search index: remove its file.
+        site = Path(config.site_dir)
+        for orphan in self.pages - self.building:
+            (site / orphan).unlink(missing_ok=True)
+        self.pages = self.building
         autorefs = config.plugins.get("autorefs")
-        if autorefs is not None and state.autorefs:
-            compat.restore_autorefs(autorefs, state.autorefs)
-    return env
-
-
-def on_pre_build(config):
-    if state.active:
-        collector.build_starts()
-
-
-def on_build_error(error):
-    if state.active:
-        collector.build_ends()
-
-
-def on_post_build(config):
-    if not state.active:
-        return
-    collector.build_ends()
-    # A page that is no longer built (a post retitled, removed or turned back into a draft)
-    # would stay in the preview and in its search index: remove its file.
-    site = Path(config.site_dir)
-    for orphan in state.pages - state.building:
-        (site / orphan).unlink(missing_ok=True)
-    state.pages = state.building
-    autorefs = config.plugins.get("autorefs")
-    if autorefs is not None:
-        state.autorefs = compat.autorefs_maps(autorefs)
+        if autorefs is not None:
+            self.autorefs = compat.autorefs_maps(autorefs)

@@ -323,10 +323,7 @@ def rebuilding_page(seconds: float) -> str:
         "a new one.</p></body></html>")
 
 
-preview = Preview()
-
-
-def attach(server, cancel: Callable[[str], int]) -> None:
+def attach(server, cancel: Callable[[str], int], preview: Preview) -> None:
     """Watch with the content observer; wrap the server's builder and application
     (``on_serve``: the server is made, its paths watched, not yet serving)."""
     preview.cancel = cancel

@@ -46,7 +46,7 @@ def test_the_preview_watches_the_same_paths_with_the_content_observer(tmp_path) 
     server.watch(str(tmp_path / "docs"))
     server.watch(str(tmp_path / "docs"))  # counted twice, as MkDocs does
     server.watch(str(tmp_path / "nn"))
-    observer = preview_server.preview.observer_class()(timeout=1.0)
+    observer = preview_server.Preview().observer_class()(timeout=1.0)
     compat.use_content_observer(server, observer)
     assert server.observer is observer
     watched = sorted(emitter.watch.path for emitter in observer.emitters)

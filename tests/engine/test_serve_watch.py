@@ -1,5 +1,5 @@
-"""What execblog-preview (execblog/preview/incremental.py) changes in `mkdocs serve --dirty` to answer a save
-sooner: the server learns of saves from the operating system instead of listing the
+"""What execblog-preview (execblog/preview/incremental.py) changes in `mkdocs serve --dirty`
+to answer a save sooner: the server learns of saves from the operating system instead of listing the
 watched files every half second, the installed theme's files are listed once, and the
 garbage collector runs between rebuilds."""
 
@@ -21,11 +21,12 @@ from tests.conftest import make_fixture_project
 
 @pytest.fixture
 def serving():
-    """The hook started as under `mkdocs serve --dirty`, undone afterwards."""
-    kept = serve_incremental.state.active, Files.add_files_from_theme
-    serve_incremental.on_startup(command="serve", dirty=True)
-    yield
-    serve_incremental.state.active, Files.add_files_from_theme = kept
+    """The preview started as under `mkdocs serve --dirty`, undone afterwards."""
+    kept = Files.add_files_from_theme
+    preview = serve_incremental.Incremental()
+    preview.on_startup(command="serve", dirty=True)
+    yield preview
+    Files.add_files_from_theme = kept
 
 
 def test_the_preview_server_is_told_of_a_save_without_polling(serving, tmp_path) -> None:
@@ -36,7 +37,7 @@ def test_the_preview_server_is_told_of_a_save_without_polling(serving, tmp_path)
     server = livereload.LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0,
                                          root=str(tmp_path / "site"))
     server.watch(str(docs))  # as `mkdocs serve` does before on_serve
-    serve_incremental.on_serve(server, None, server.builder)
+    serving.on_serve(server)
     assert not isinstance(server.observer, PollingObserver), type(server.observer)
     server.observer.start()
     try:

@@ -37,7 +37,8 @@ def main() -> None:
 
     first = config()
     first.plugins.on_startup(command="serve", dirty=True)
-    hook = sys.modules["execblog.preview.incremental"]
+    # MkDocs keeps a plugin with on_startup across configurations: the preview's memory.
+    preview = first.plugins["execblog-preview"].incremental
 
     class Errors(logging.Handler):
         def __init__(self) -> None:
@@ -61,7 +62,7 @@ def main() -> None:
         thread.start()
         thread.join()
         logging.getLogger().removeHandler(errors)
-        print(json.dumps({"full": hook.state.full, "rebuilt": sorted(hook.state.rebuilt),
+        print(json.dumps({"full": preview.full, "rebuilt": sorted(preview.rebuilt),
                           "errors": errors.messages}), flush=True)
 
     rebuild(first)
