@@ -1,11 +1,12 @@
 """Validate every blog post's front matter before the blog plugin reads it.
 
-Runs at ``on_config`` so that a bad post fails the build with its file name, the field,
-what was expected and what was found, instead of a traceback from deep in a plugin (and
-before the blog plugin parses the front matter itself, with line numbers counted inside
-the front matter). Each problem is named ``file:line:`` with the line in the file: of the
-YAML error, of the key at fault, of the category not allowed. Two posts with one slug, or
-published on one day, are reported once, naming both, on the file that changed last.
+The posts plugin runs it at ``on_config`` so that a bad post fails the build with its file
+name, the field, what was expected and what was found, instead of a traceback from deep in
+a plugin (and before the blog plugin parses the front matter itself, with line numbers
+counted inside the front matter). What a post may hold is ``PostMeta`` (meta.py). Each
+problem is named ``file:line:`` with the line in the file: of the YAML error, of the key
+at fault, of the category not allowed. Two posts with one slug, or published on one day,
+are reported once, naming both, on the file that changed last.
 """
 
 from __future__ import annotations
@@ -13,29 +14,30 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
 from pymdownx.slugs import slugify as make_slugify
 
+# Re-exported: scripts and tests read these from here.
+from execblog.posts.meta import (  # noqa: F401
+    FILENAME,
+    PLACEHOLDER,
+    REQUIRED_KEYS,
+    SLUG,
+    PostMeta,
+    Problem,
+    post_date,
+)
+from execblog.posts.meta import KEYS as ALLOWED_KEYS  # noqa: F401
 from execblog.posts.notebooks import SUFFIXES as NOTEBOOK_SUFFIXES
 from execblog.posts.notebooks import NotebookError, notebook_to_markdown, report
 
 slugify = make_slugify(case="lower")
 
+# The posts' folder in docs/ when no layout says otherwise (the blog plugin's default).
 POSTS_DIR = "blog/posts"
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FILENAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
-ALLOWED_KEYS = {
-    "date", "categories", "tags", "description", "authors", "draft", "slug", "title", "series",
-    "links", "readtime", "pin", "hide", "search", "comments", "execute",
-}
-REQUIRED_KEYS = ("date", "categories", "description")
-# `make new` writes this into a draft; a post cannot be published until it is replaced.
-PLACEHOLDER = "TODO"
 FRONT_MATTER = re.compile(r"^---\s*\n(.*?\n)---\s*\n", re.DOTALL)
 HEADING = "Invalid blog post front matter"
 
@@ -46,16 +48,6 @@ class FrontMatterError(ValueError):
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
         super().__init__(message)
         self.line, self.column = line, column
-
-
-@dataclass
-class Problem:
-    """One problem with a post: the message, and what to point at in the file: a key of
-    the front matter, an item of its list (a category), or the post's ``# Title``."""
-
-    message: str
-    key: str | None = None
-    item: str | None = None
 
 
 def post_source(path: Path) -> str:
@@ -72,20 +64,47 @@ def post_paths(posts_dir: Path) -> list[Path]:
 
 # libyaml's parser when PyYAML has it (its wheels do): the same results, much faster.
 YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# `mkdocs serve` validates again on every save: posts unchanged since are not parsed again.
-_parsed: dict[Path, tuple[tuple[int, int], dict]] = {}
 
 
 def read_front_matter(path: Path) -> dict:
     """Return the YAML front matter of a post as a dict (``{}`` when absent)."""
-    stat = path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _parsed.get(path)
-    if cached and cached[0] == stamp:
-        return dict(cached[1])
-    meta = _read_front_matter(path)
-    _parsed[path] = (stamp, meta)
-    return dict(meta)
+    return _read_front_matter(path)
+
+
+class FrontMatterCache:
+    """Posts' front matter and ``# Title`` read once per version of their file: `mkdocs
+    serve` validates again on every save, and posts unchanged since are not parsed again.
+    The posts plugin keeps one across rebuilds; each entry is keyed by the file's path and
+    checked against its (modification time, size)."""
+
+    def __init__(self) -> None:
+        self.parsed: dict[Path, tuple[tuple[int, int], dict]] = {}
+        self.headings: dict[Path, tuple[tuple[int, int], str]] = {}
+
+    @staticmethod
+    def stamp(path: Path) -> tuple[int, int]:
+        stat = path.stat()
+        return stat.st_mtime_ns, stat.st_size
+
+    def read(self, path: Path) -> dict:
+        """``read_front_matter(path)``, parsed again only when the file changed."""
+        stamp = self.stamp(path)
+        cached = self.parsed.get(path)
+        if cached and cached[0] == stamp:
+            return dict(cached[1])
+        meta = _read_front_matter(path)
+        self.parsed[path] = (stamp, meta)
+        return dict(meta)
+
+    def heading_title(self, path: Path) -> str:
+        """``heading_title(path)``, read again only when the file changed."""
+        stamp = self.stamp(path)
+        cached = self.headings.get(path)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        title = heading_title(path)
+        self.headings[path] = (stamp, title)
+        return title
 
 
 def _read_front_matter(path: Path) -> dict:
@@ -212,102 +231,31 @@ def located(where: str, path: Path, problem: Problem) -> str:
     return f"{where}{f':{line}' if line else ''}: {problem.message}"
 
 
-def post_date(value: object) -> dt.date:
-    """The creation date from ``date: 2026-11-21`` or ``date: {created: 2026-11-21}``."""
-    if isinstance(value, dict):
-        value = value.get("created")
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"expected an ISO date such as 2026-11-21, got {value!r}")
-
-
-def check_post(path: Path, meta: dict, allowed_categories: list[str]) -> list[Problem]:
-    """Return the problems with one post's file name and front matter."""
+def check_post(path: Path, meta: dict, allowed_categories: list[str] | tuple[str, ...]
+               ) -> list[Problem]:
+    """Return the problems with one post's file name and front matter (``PostMeta``); an
+    empty ``allowed_categories`` allows any category, as the blog plugin does."""
     problems = []
-    stem_match = FILENAME.match(path.stem)
-    if not stem_match:
+    if not FILENAME.match(path.stem):
         problems.append(Problem(
             f"file name: expected <YYYY-MM-DD>-<slug>.md (or .ipynb, .py) with a lower-case "
             f"ASCII slug, got {path.name!r}"))
-    unknown = sorted(set(meta) - ALLOWED_KEYS)
-    for key in unknown:
-        problems.append(Problem(f"unknown key {key!r}: expected one of {sorted(ALLOWED_KEYS)}",
-                                key))
-    for key in REQUIRED_KEYS:
-        if key not in meta:
-            problems.append(Problem(f"missing {key!r}"))
-    if "date" in meta:
-        try:
-            date = post_date(meta["date"])
-        except ValueError as error:
-            problems.append(Problem(f"date: {error}", "date"))
-        else:
-            if stem_match and stem_match["date"] != date.isoformat():
-                problems.append(Problem(f"date: front matter says {date.isoformat()} but the "
-                                        f"file name says {stem_match['date']}", "date"))
-    if "categories" in meta:
-        categories = meta["categories"]
-        if not isinstance(categories, list) or not categories:
-            problems.append(Problem(f"categories: expected a non-empty list, got "
-                                    f"{categories!r}", "categories"))
-        else:
-            for category in categories:
-                if category not in allowed_categories:
-                    problems.append(Problem(f"categories: {category!r} is not in the "
-                                            f"allow-list in mkdocs.yml {allowed_categories}",
-                                            "categories", str(category)))
-    if "tags" in meta and not (
-        isinstance(meta["tags"], list) and all(isinstance(t, str) for t in meta["tags"])
-    ):
-        problems.append(Problem(f"tags: expected a list of strings, got {meta['tags']!r}",
-                                "tags"))
-    if "description" in meta:
-        description = meta["description"]
-        if not isinstance(description, str) or not description.strip():
-            problems.append(Problem(f"description: expected a one-line summary, got "
-                                    f"{description!r}", "description"))
-        elif PLACEHOLDER in description and not meta.get("draft"):
-            problems.append(Problem(f"description: replace the placeholder {description!r} "
-                                    "with a one-line summary of the post", "description"))
-    if "slug" in meta and not (isinstance(meta["slug"], str) and SLUG.match(meta["slug"])):
-        problems.append(Problem(f"slug: expected lower-case ASCII words joined by '-', "
-                                f"got {meta['slug']!r}", "slug"))
-    if "draft" in meta and not isinstance(meta["draft"], bool):
-        problems.append(Problem(f"draft: expected true or false, got {meta['draft']!r}",
-                                "draft"))
-    return problems
+    return problems + PostMeta(path, allowed_categories).problems(meta)
 
 
-def post_slug(path: Path, meta: dict) -> str:
+def post_slug(path: Path, meta: dict, cache: FrontMatterCache | None = None) -> str:
     """The URL slug the blog plugin will use: ``slug:`` or the slugified title."""
     if meta.get("slug"):
         return str(meta["slug"])
-    title = meta.get("title") or heading_title(path)
+    title = meta.get("title") or (cache.heading_title(path) if cache else heading_title(path))
     return slugify(str(title), "-")
 
 
-_headings: dict[Path, tuple[tuple[int, int], str]] = {}
-
-
 def heading_title(path: Path) -> str:
-    """The post's ``# Title`` (its file name without one), read again only when the file
-    changes: a notebook's is found by converting the whole notebook."""
-    stat = path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _headings.get(path)
-    if cached and cached[0] == stamp:
-        return cached[1]
+    """The post's ``# Title`` (its file name without one): a notebook's is found by
+    converting the whole notebook."""
     heading = re.search(r"^# (.+)$", post_source(path), re.MULTILINE)
-    title = heading.group(1) if heading else path.stem
-    _headings[path] = (stamp, title)
-    return title
+    return heading.group(1) if heading else path.stem
 
 
 def changed_last(paths: list[Path]) -> Path:
@@ -332,27 +280,35 @@ def clashes(groups: dict, what: str, pointer, relative) -> list[tuple[Path, Prob
     return found
 
 
-def slug_source(path: Path) -> str:
+def slug_source(path: Path, cache: FrontMatterCache | None = None) -> str:
     """What a post's slug comes from: its ``slug:``, its ``title:`` or its ``# Title``."""
-    meta = read_front_matter(path)
+    meta = cache.read(path) if cache else read_front_matter(path)
     return "slug" if meta.get("slug") else "title" if meta.get("title") else "# title"
 
 
-def validate_posts(docs_dir: Path, allowed_categories: list[str]) -> None:
+def validate_posts(docs_dir: Path, allowed_categories: list[str] | tuple[str, ...],
+                   posts_dir: str = POSTS_DIR, root: Path | None = None,
+                   cache: FrontMatterCache | None = None) -> None:
     """Raise ``PluginError`` listing every problem in every post, each with its file and,
-    when found, its line; each kind of problem under its own heading."""
+    when found, its line; each kind of problem under its own heading.
+
+    ``posts_dir`` is the posts' folder in ``docs_dir``; files are named relative to
+    ``root`` (the folder of mkdocs.yml; by default the folder above ``docs_dir``);
+    ``cache`` keeps front matter parsed between calls (none: every post is read)."""
     problems: list[tuple[str, str]] = []
     slugs: dict[str, list[Path]] = {}
     dates: dict[dt.date, list[Path]] = {}
-    posts_dir = docs_dir / POSTS_DIR
+    folder = docs_dir / posts_dir
+    root = docs_dir.parent if root is None else root
+    read = cache.read if cache else read_front_matter
 
     def relative(path: Path) -> Path:
-        return path.relative_to(docs_dir.parent) if docs_dir.parent in path.parents else path
+        return path.relative_to(root) if root in path.parents else path
 
-    for path in post_paths(posts_dir):
+    for path in post_paths(folder):
         where = str(relative(path))
         try:
-            meta = read_front_matter(path)
+            meta = read(path)
         except NotebookError as error:
             problems.append((error.heading, f"{error.location(where)}: {error}"))
             continue
@@ -362,7 +318,7 @@ def validate_posts(docs_dir: Path, allowed_categories: list[str]) -> None:
             continue
         problems += [(HEADING, located(where, path, problem))
                      for problem in check_post(path, meta, allowed_categories)]
-        slugs.setdefault(post_slug(path, meta), []).append(path)
+        slugs.setdefault(post_slug(path, meta, cache), []).append(path)
         try:
             date = post_date(meta.get("date"))
         except ValueError:
@@ -371,27 +327,21 @@ def validate_posts(docs_dir: Path, allowed_categories: list[str]) -> None:
             dates.setdefault(date, []).append(path)
     for path, problem in [
         *clashes(slugs, "URL slug {value!r} is also the slug of {others}: two posts cannot "
-                 "share a URL; change one of the slugs", slug_source, relative),
+                 "share a URL; change one of the slugs",
+                 lambda path: slug_source(path, cache), relative),
         *clashes(dates, "published on {value}, the same day as {others}: one topic a day; "
                  "make one a draft or move it to another day", lambda _: "date", relative),
     ]:
         problems.append((HEADING, located(str(relative(path)), path, problem)))
-    # Posts in folders below posts/ are read by the blog plugin too: report a YAML error
-    # there with its line in the file, before the plugin reports it counted otherwise.
-    for path in sorted(set(posts_dir.glob("**/*.md")) - set(posts_dir.glob("*.md"))):
+    # Posts in folders below the posts' folder are read by the blog plugin too: report a
+    # YAML error there with its line in the file, before the plugin reports it counted
+    # otherwise.
+    for path in sorted(set(folder.glob("**/*.md")) - set(folder.glob("*.md"))):
         try:
-            read_front_matter(path)
+            read(path)
         except FrontMatterError as error:
             location = str(relative(path)) + "".join(
                 f":{n}" for n in (error.line, error.column) if n)
             problems.append((HEADING, f"{location}: {error}"))
     if problems:
         raise PluginError(report(problems))
-
-
-@event_priority(100)  # before the blog plugin reads the posts
-def on_config(config):
-    blog = config.plugins.get("material/blog")
-    allowed = list(blog.config.categories_allowed) if blog else []
-    validate_posts(Path(config.docs_dir), allowed)
-    return config

@@ -8,8 +8,8 @@ Drafts and posts dated in the future are left out, as the blog itself leaves the
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
-import functools
 import html
 import re
 from collections import defaultdict
@@ -19,14 +19,14 @@ from pathlib import Path
 from execblog.posts.frontmatter import (
     FILENAME,
     POSTS_DIR,
+    FrontMatterCache,
     post_date,
     post_paths,
     post_source,
     read_front_matter,
 )
 
-LATEST = 5
-ROOT = Path(__file__).resolve().parents[2]
+LATEST = 5  # the default of PostsConfig.latest
 MARKERS = re.compile(r"<!-- (?:latest-posts|topic-calendar|topics-index|used-by:\w+) -->")
 USED_BY = re.compile(r"<!-- used-by:(\w+) -->")
 
@@ -42,14 +42,16 @@ class Post:
     src_path: str  # the file itself (.md or .ipynb), relative to docs/
 
 
-def published_posts(docs_dir: Path, today: dt.date | None = None) -> list[Post]:
-    """Published posts, newest first (drafts and future dates excluded)."""
+def published_posts(docs_dir: Path, today: dt.date | None = None, posts_dir: str = POSTS_DIR,
+                    cache: FrontMatterCache | None = None) -> list[Post]:
+    """Published posts of ``docs_dir/posts_dir``, newest first (drafts and future dates
+    excluded); ``cache`` keeps front matter parsed across builds."""
     today = today or dt.date.today()
     posts = []
-    for path in post_paths(docs_dir / POSTS_DIR):
+    for path in post_paths(docs_dir / posts_dir):
         if not FILENAME.match(path.stem):
             continue
-        meta = read_front_matter(path)
+        meta = cache.read(path) if cache else read_front_matter(path)
         if meta.get("draft"):
             continue
         date = post_date(meta.get("date"))
@@ -70,9 +72,9 @@ def link(post: Post, page_src: str) -> str:
     return "../" * depth + post.src
 
 
-def latest_posts(posts: list[Post], page_src: str) -> str:
+def latest_posts(posts: list[Post], page_src: str, count: int = LATEST) -> str:
     lines = []
-    for post in posts[:LATEST]:
+    for post in posts[:count]:
         lines.append(f"- **[{post.title}]({link(post, page_src)})** "
                      f"<small>{post.date:%d %B %Y}</small><br>{post.description}")
     return "\n".join(lines) if lines else "_No posts yet._"
@@ -141,82 +143,106 @@ def topics_index(posts: list[Post], page_src: str) -> str:
     return "\n".join(out)
 
 
-@functools.cache
-def nn_public_names(module: str) -> frozenset[str]:
-    """Classes and functions that ``nn/<module>.py`` defines at top level."""
-    import ast
-
-    tree = ast.parse((ROOT / "nn" / f"{module}.py").read_text(encoding="utf-8"))
+def public_names(path: Path) -> frozenset[str]:
+    """Classes and functions that the module at ``path`` defines at top level."""
+    if not path.is_file():
+        return frozenset()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     return frozenset(node.name for node in tree.body if isinstance(node, (ast.ClassDef,
                      ast.FunctionDef)) and not node.name.startswith("_"))
 
 
-@functools.cache
-def uses_module(post: Post, module: str, docs_dir: Path) -> bool:
-    """Does the post show code from ``nn/<module>.py`` or do its snippets use it?"""
-    if f'"{module}.py:' in post_text(docs_dir / post.src_path):
-        return True
-    folder = ROOT / "snippets" / FILENAME.match(Path(post.src_path).stem)["slug"].replace("-", "_")
-    return bool(module_use(module).search(snippet_text(folder)))
+def module_use(package: str, module: str, names: frozenset[str]) -> re.Pattern:
+    """Matches code that uses ``<package>.<module>``: by module name or by one of its
+    ``names``."""
+    names_pattern = "|".join(map(re.escape, sorted(names))) or "^$"
+    return re.compile(rf"\b{package}\.{module}\b|\b{package}\.(?:{names_pattern})\b"
+                      rf"|from {package} import [^\n]*\b(?:{names_pattern})\b")
 
 
-@functools.cache
-def module_use(module: str) -> re.Pattern:
-    """Matches code that uses ``nn.<module>``: by module name or by one of its names."""
-    names = "|".join(map(re.escape, nn_public_names(module))) or "^$"
-    return re.compile(rf"\bnn\.{module}\b|\bnn\.(?:{names})\b"
-                      rf"|from nn import [^\n]*\b(?:{names})\b")
+class Listings:
+    """The lists a page asks for by marker, for one site. The posts are read once per build
+    (``start_build``, at each `mkdocs serve` rebuild); what a ``used-by`` list reads (a
+    module's names, a post's text, a post's snippets) is kept for that build, keyed by
+    module, file and folder.
 
+    ``code_dir`` is the package whose modules ``<!-- used-by:module -->`` names (its name
+    is the folder's), ``snippets_dir`` the folder of each post's snippets (a folder per
+    post, named as its slug with ``_`` for ``-``)."""
 
-@functools.cache
-def post_text(path: Path) -> str:
-    return post_source(path)
+    def __init__(self, docs_dir: Path, posts_dir: str = POSTS_DIR, latest: int = LATEST,
+                 code_dir: Path | None = None, snippets_dir: Path | None = None,
+                 cache: FrontMatterCache | None = None) -> None:
+        self.docs_dir, self.posts_dir, self.latest = docs_dir, posts_dir, latest
+        self.code_dir, self.snippets_dir = code_dir, snippets_dir
+        self.cache = cache
+        self.start_build()
 
+    def start_build(self) -> None:
+        """Forget what the last build read: the posts, modules, texts and snippets."""
+        self.posts: list[Post] | None = None
+        self.patterns: dict[str, re.Pattern] = {}  # module -> its use
+        self.texts: dict[Path, str] = {}  # post file -> its Markdown
+        self.snippet_texts: dict[Path, str] = {}  # snippet folder -> its code
+        self.uses: dict[tuple[str, str], bool] = {}  # (post, module) -> whether it uses it
 
-@functools.cache
-def snippet_text(folder: Path) -> str:
-    """All the code of a post's snippet folder, read once per build."""
-    if not folder.is_dir():
-        return ""
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py")))
+    def published(self, today: dt.date) -> list[Post]:
+        if self.posts is None:
+            self.posts = published_posts(self.docs_dir, today, self.posts_dir, self.cache)
+        return self.posts
 
+    def module_use(self, module: str) -> re.Pattern:
+        if module not in self.patterns:
+            names = public_names(self.code_dir / f"{module}.py") if self.code_dir else frozenset()
+            package = self.code_dir.name if self.code_dir else "nn"
+            self.patterns[module] = module_use(package, module, names)
+        return self.patterns[module]
 
-def used_by(posts: list[Post], module: str, docs_dir: Path, page_src: str) -> str:
-    users = [p for p in posts if uses_module(p, module, docs_dir)]
-    if not users:
-        return "_No post uses this module yet._"
-    links = ", ".join(f"[{p.title}]({link(p, page_src)})" for p in users)
-    return f'!!! example "Posts that use `nn.{module}`"\n    {links}\n'
+    def post_text(self, path: Path) -> str:
+        if path not in self.texts:
+            self.texts[path] = post_source(path)
+        return self.texts[path]
 
+    def snippet_text(self, folder: Path) -> str:
+        """All the code of a post's snippet folder."""
+        if folder not in self.snippet_texts:
+            self.snippet_texts[folder] = "\n".join(
+                p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))
+            ) if folder.is_dir() else ""
+        return self.snippet_texts[folder]
 
-_posts_this_build: list[Post] | None = None
+    def uses_module(self, post: Post, module: str) -> bool:
+        """Does the post show code from ``<code_dir>/<module>.py`` or do its snippets use
+        it?"""
+        key = (post.src_path, module)
+        if key not in self.uses:
+            used = f'"{module}.py:' in self.post_text(self.docs_dir / post.src_path)
+            if not used and self.snippets_dir is not None:
+                slug = FILENAME.match(Path(post.src_path).stem)["slug"].replace("-", "_")
+                used = bool(self.module_use(module).search(
+                    self.snippet_text(self.snippets_dir / slug)))
+            self.uses[key] = used
+        return self.uses[key]
 
+    def used_by(self, posts: list[Post], module: str, page_src: str) -> str:
+        users = [p for p in posts if self.uses_module(p, module)]
+        package = self.code_dir.name if self.code_dir else "nn"
+        if not users:
+            return "_No post uses this module yet._"
+        links = ", ".join(f"[{p.title}]({link(p, page_src)})" for p in users)
+        return f'!!! example "Posts that use `{package}.{module}`"\n    {links}\n'
 
-def on_pre_build(config):
-    global _posts_this_build
-    _posts_this_build = None  # read the posts again at each build (`mkdocs serve`)
-    uses_module.cache_clear()
-    nn_public_names.cache_clear()
-    module_use.cache_clear()
-    post_text.cache_clear()
-    snippet_text.cache_clear()
-
-
-def on_page_markdown(markdown, page, config, files):
-    global _posts_this_build
-    if not MARKERS.search(markdown):
-        return markdown
-    docs_dir = Path(config.docs_dir)
-    today = dt.date.today()
-    if _posts_this_build is None:
-        _posts_this_build = published_posts(docs_dir, today)
-    posts = _posts_this_build
-    src = page.file.src_path
-    if "<!-- latest-posts -->" in markdown:
-        markdown = markdown.replace("<!-- latest-posts -->", latest_posts(posts, src))
-    if "<!-- topic-calendar -->" in markdown:
-        markdown = markdown.replace("<!-- topic-calendar -->", calendar(posts, today))
-    if "<!-- topics-index -->" in markdown:
-        markdown = markdown.replace("<!-- topics-index -->", topics_index(posts, src))
-    markdown = USED_BY.sub(lambda m: used_by(posts, m[1], docs_dir, src), markdown)
-    return markdown
+    def page_markdown(self, markdown: str, page_src: str, today: dt.date | None = None) -> str:
+        """``markdown`` of the page ``page_src`` with each marker replaced by its list."""
+        if not MARKERS.search(markdown):
+            return markdown
+        today = today or dt.date.today()
+        posts = self.published(today)
+        if "<!-- latest-posts -->" in markdown:
+            markdown = markdown.replace("<!-- latest-posts -->",
+                                        latest_posts(posts, page_src, self.latest))
+        if "<!-- topic-calendar -->" in markdown:
+            markdown = markdown.replace("<!-- topic-calendar -->", calendar(posts, today))
+        if "<!-- topics-index -->" in markdown:
+            markdown = markdown.replace("<!-- topics-index -->", topics_index(posts, page_src))
+        return USED_BY.sub(lambda m: self.used_by(posts, m[1], page_src), markdown)

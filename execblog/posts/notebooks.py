@@ -1,4 +1,4 @@
-"""Notebook posts: a Jupyter notebook in ``docs/blog/posts/`` becomes a blog post.
+"""Notebook posts: a Jupyter notebook in the posts' folder becomes a blog post.
 
 A notebook post is ``<date>-<slug>.ipynb``, or the same notebook as a Jupytext
 percent-format script ``<date>-<slug>.py`` (``# %%`` cells, which JupyterLab opens as a
@@ -20,7 +20,7 @@ for JSON). Errors name a cell by its number in the notebook, counted from 1 in t
 Jupyter lists the cells (the front matter's raw cell is cell 1), and, in a Jupytext
 script, by the line of its ``# %%`` marker too: the generated post's File carries where
 each cell's Markdown starts (``notebook_cells``), so that a failing executed block is
-reported as the cell it came from (execute.py), and MkDocs' own messages about the
+reported as the cell it came from (execution/run.py), and MkDocs' own messages about the
 generated ``.md`` name the notebook instead (``SourceNames``). Outputs are
 computed at build, never taken from the notebook: a notebook saved with outputs or
 execution counts fails the build, and ``make clean-notebooks`` strips them.
@@ -44,14 +44,13 @@ from pathlib import Path
 
 import yaml
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
-POSTS_PREFIX = "blog/posts/"
+log = get_plugin_logger(__name__)
+
+POSTS_PREFIX = "blog/posts/"  # when no layout says otherwise (the blog plugin's default)
 SUFFIXES = (".ipynb", ".py")
-ROOT = Path(__file__).resolve().parents[2]
-# The blog plugin reads each post from disk, so the generated Markdown is written here.
-OUT_DIR = Path(os.environ.get("BLOG_CACHE_DIR", ROOT / ".cache")) / "notebook-posts"
 CLEAN_COMMAND = "make clean-notebooks"
 FRONT_MATTER_HELP = ("the first cell must be a raw cell holding the post's front matter "
                      "between --- lines (as `make new NOTEBOOK=1` writes it)")
@@ -252,28 +251,10 @@ def notebook_post(path: Path) -> tuple[str, list[CellPlace]]:
     return "\n".join(part for _, part in parts), places
 
 
-def is_notebook_post(src_uri: str) -> bool:
-    return src_uri.startswith(POSTS_PREFIX) and src_uri.endswith(SUFFIXES) \
-        and "/" not in src_uri[len(POSTS_PREFIX):]
-
-
-# Notebooks converted by earlier builds of `mkdocs serve`: path -> (modification time,
-# size, stale cells, Markdown, cell places); a notebook whose time and size are unchanged
-# is not read again.
-converted: dict[Path, tuple[int, int, list, str, list[CellPlace]]] = {}
-
-
-def convert(path: Path) -> tuple[list, str, list[CellPlace]]:
-    """The cells of the notebook at ``path`` saved with outputs, its Markdown post, and
-    where each cell's Markdown starts in the post."""
-    stat = path.stat()
-    known = converted.get(path)
-    if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
-        return known[2], known[3], known[4]
-    stale = saved_outputs(read_notebook(path))
-    markdown, places = notebook_post(path)
-    converted[path] = (stat.st_mtime_ns, stat.st_size, stale, markdown, places)
-    return stale, markdown, places
+def is_notebook_post(src_uri: str, prefix: str = POSTS_PREFIX) -> bool:
+    """Is ``src_uri`` a notebook directly in the posts' folder (``src_uri`` prefix)?"""
+    return src_uri.startswith(prefix) and src_uri.endswith(SUFFIXES) \
+        and "/" not in src_uri[len(prefix):]
 
 
 class SourceNames(logging.Filter):
@@ -298,8 +279,8 @@ class SourceNames(logging.Filter):
 
     @classmethod
     def install(cls, sources: dict[str, str]) -> None:
-        """Name ``sources`` in MkDocs' messages, replacing the filter of an earlier load of
-        this hook (MkDocs loads hooks again for each configuration it reads)."""
+        """Name ``sources`` in MkDocs' messages, replacing the filter an earlier build (or
+        another instance of the plugin, for another configuration) installed."""
         for name in cls.LOGGERS:
             logger = logging.getLogger(name)
             for old in [f for f in logger.filters if getattr(f, "name", None) == cls.NAME]:
@@ -307,51 +288,82 @@ class SourceNames(logging.Filter):
             logger.addFilter(cls(sources))
 
 
-@event_priority(100)  # before the blog plugin collects its posts
-def on_files(files, config):
-    from execblog.execution import scan
+class NotebookPosts:
+    """Notebook posts of one site, turned into Markdown posts in ``out_dir``.
 
-    problems: list[tuple[str, str]] = []
-    sources: dict[str, str] = {}
-    for file in list(files):
-        if not is_notebook_post(file.src_uri):
-            continue
-        where = f"docs/{file.src_uri}"
-        path = Path(file.abs_src_path)
-        try:
-            stale, markdown, places = convert(path)
-        except NotebookError as error:
-            problems.append((error.heading, f"{error.location(where)}: {error}"))
-            continue
-        if stale:
-            problems.append(("Notebook saved with outputs",
-                             f"{where}: code cell(s) {stale} were saved with outputs or "
-                             "execution counts (cells counted from 1, as Jupyter lists them); "
-                             "the build computes every output, so the repository keeps none: "
-                             f"run `{CLEAN_COMMAND}`"))
-            continue
-        # One folder per checkout: fixture copies and worktrees share the cache, and a
-        # notebook of the same name in two of them must not overwrite the other's Markdown
-        # while it builds.
-        checkout = hashlib.sha256(
-            str(Path(config.config_file_path).resolve().parent).encode()).hexdigest()[:16]
-        out = OUT_DIR / checkout / Path(file.src_uri).with_suffix(".md").name
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if not out.is_file() or out.read_text(encoding="utf-8") != markdown:
-            temporary = out.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(markdown, encoding="utf-8")
-            os.replace(temporary, out)
-        generated = File.generated(config, str(Path(file.src_uri).with_suffix(".md")),
-                                   abs_src_path=str(out))
-        generated.notebook_source = where  # for error messages
-        # For execute.py's messages about a cell: where each cell starts in the Markdown,
-        # and the executed blocks' fences in it (read now: the file may be another build's
-        # by the time a block fails).
-        generated.notebook_cells = places
-        generated.notebook_lines = scan.block_lines(markdown)
-        sources[generated.src_uri] = file.src_uri
-        files.append(generated)
-    SourceNames.install(sources)
-    if problems:
-        raise PluginError(report(problems))
-    return files
+    The blog plugin reads each post from disk, so the generated Markdown is written there,
+    in a folder per checkout (``root``, mkdocs.yml's folder): fixture copies and worktrees
+    may share one cache, and a notebook of the same name in two of them must not overwrite
+    the other's Markdown while it builds. ``converted`` keeps what earlier builds of
+    `mkdocs serve` converted: path -> (modification time, size, stale cells, Markdown, cell
+    places); a notebook whose time and size are unchanged is not read again."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.converted: dict[Path, tuple[int, int, list, str, list[CellPlace]]] = {}
+
+    def convert(self, path: Path) -> tuple[list, str, list[CellPlace]]:
+        """The cells of the notebook at ``path`` saved with outputs, its Markdown post, and
+        where each cell's Markdown starts in the post."""
+        stat = path.stat()
+        known = self.converted.get(path)
+        if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
+            return known[2], known[3], known[4]
+        stale = saved_outputs(read_notebook(path))
+        markdown, places = notebook_post(path)
+        self.converted[path] = (stat.st_mtime_ns, stat.st_size, stale, markdown, places)
+        return stale, markdown, places
+
+    def checkout_dir(self, root: Path) -> Path:
+        checkout = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+        return self.out_dir / checkout
+
+    def on_files(self, files, config, posts_prefix: str = POSTS_PREFIX,
+                 docs_prefix: str = "docs/"):
+        """``files`` with a generated Markdown post for each notebook post directly in the
+        posts' folder (``posts_prefix`` of its ``src_uri``); messages name a notebook by
+        ``docs_prefix`` and its ``src_uri``."""
+        from execblog.execution import scan
+
+        problems: list[tuple[str, str]] = []
+        sources: dict[str, str] = {}
+        folder = self.checkout_dir(Path(config.config_file_path).parent)
+        for file in list(files):
+            if not is_notebook_post(file.src_uri, posts_prefix):
+                continue
+            where = f"{docs_prefix}{file.src_uri}"
+            path = Path(file.abs_src_path)
+            try:
+                stale, markdown, places = self.convert(path)
+            except NotebookError as error:
+                problems.append((error.heading, f"{error.location(where)}: {error}"))
+                continue
+            if stale:
+                problems.append((
+                    "Notebook saved with outputs",
+                    f"{where}: code cell(s) {stale} were saved with outputs or execution "
+                    "counts (cells counted from 1, as Jupyter lists them); the build "
+                    f"computes every output, so the repository keeps none: run "
+                    f"`{CLEAN_COMMAND}`"))
+                continue
+            out = folder / Path(file.src_uri).with_suffix(".md").name
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if not out.is_file() or out.read_text(encoding="utf-8") != markdown:
+                temporary = out.with_suffix(f".{os.getpid()}.tmp")
+                temporary.write_text(markdown, encoding="utf-8")
+                os.replace(temporary, out)
+            generated = File.generated(config, str(Path(file.src_uri).with_suffix(".md")),
+                                       abs_src_path=str(out))
+            generated.notebook_source = where  # for error messages
+            # For execution's messages about a cell: where each cell starts in the Markdown,
+            # and the executed blocks' fences in it (read now: the file may be another
+            # build's by the time a block fails).
+            generated.notebook_cells = places
+            generated.notebook_lines = scan.block_lines(markdown)
+            sources[generated.src_uri] = file.src_uri
+            files.append(generated)
+            log.debug("notebook post %s written as %s", where, out)
+        SourceNames.install(sources)
+        if problems:
+            raise PluginError(report(problems))
+        return files

@@ -1,8 +1,8 @@
 """Check code includes before pymdownx.snippets resolves them.
 
-Snippets already fails (``check_paths: true``) on a missing file. This hook adds what it
-does not check: a ``[start:x]`` without its ``[end:x]`` (Snippets would silently include
-to the end of the file), an include by line numbers instead of by section, an unknown
+Snippets already fails (``check_paths: true``) on a missing file. The posts plugin adds
+what it does not check: a ``[start:x]`` without its ``[end:x]`` (Snippets would silently
+include to the end of the file), an include by line numbers instead of by section, an unknown
 section, and a path that could mean a file under more than one base path.
 """
 
@@ -74,14 +74,19 @@ def includes(markdown: str) -> list[tuple[int, str]]:
     return found
 
 
-# `mkdocs serve` checks the tree again on every save: files unchanged since are not read.
-_tree_errors: dict[Path, tuple[tuple[int, int], list[str]]] = {}
-
-
 class SnippetChecker:
-    def __init__(self, base_paths: list[Path]) -> None:
+    """Checks the includes of pages against the files of Snippets' ``base_path``.
+
+    ``tree_errors`` keeps each file's section problems by its (modification time, size):
+    the posts plugin passes the same dict at each `mkdocs serve` rebuild, so that files
+    unchanged since are not read again."""
+
+    def __init__(self, base_paths: list[Path],
+                 tree_errors: dict[Path, tuple[tuple[int, int], list[str]]] | None = None,
+                 ) -> None:
         self.base_paths = base_paths
         self.section_cache: dict[Path, set[str]] = {}
+        self.tree_errors = {} if tree_errors is None else tree_errors
 
     def check_tree(self) -> list[str]:
         problems = []
@@ -89,13 +94,12 @@ class SnippetChecker:
             for path in sorted(base.rglob("*.py")):
                 stat = path.stat()
                 stamp = (stat.st_mtime_ns, stat.st_size)
-                cached = _tree_errors.get(path)
+                cached = self.tree_errors.get(path)
                 if not cached or cached[0] != stamp:
-                    cached = _tree_errors[path] = (
+                    cached = self.tree_errors[path] = (
                         stamp, section_errors(path, path.read_text(encoding="utf-8")))
                 problems += cached[1]
         return problems
-
     def check_include(self, target: str) -> str | None:
         if target.startswith(("http://", "https://")):
             return f"{target!r}: remote includes are not allowed"
@@ -120,28 +124,28 @@ class SnippetChecker:
         return None
 
 
-checker: SnippetChecker | None = None
-
-
-def on_config(config):
-    global checker
+def checker_for(config, tree_errors: dict | None = None) -> SnippetChecker:
+    """The checker of the site ``config`` describes, over Snippets' ``base_path`` (relative
+    to mkdocs.yml's folder); raises ``PluginError`` listing unbalanced sections."""
     options = config.mdx_configs.get("pymdownx.snippets", {})
     root = Path(config.config_file_path).parent
-    bases = [root / p for p in options.get("base_path", [])]
-    checker = SnippetChecker(bases)
+    base_path = options.get("base_path", ["."])
+    if isinstance(base_path, str):
+        base_path = [base_path]
+    checker = SnippetChecker([root / p for p in base_path], tree_errors)
     problems = checker.check_tree()
     if problems:
         raise PluginError("Unbalanced snippet sections:\n  " + "\n  ".join(problems))
-    return config
+    return checker
 
 
-def on_page_markdown(markdown, page, config, files):
-    assert checker is not None
+def check_page(checker: SnippetChecker, markdown: str, where: str) -> None:
+    """Raise ``PluginError`` naming each broken include of ``markdown``, the page's
+    Markdown, by ``where`` (the page's file as messages name it) and line."""
     problems = []
     for number, target in includes(markdown):
         error = checker.check_include(target)
         if error:
-            problems.append(f"docs/{page.file.src_path}:{number}: {error}")
+            problems.append(f"{where}:{number}: {error}")
     if problems:
         raise PluginError("Broken code include:\n  " + "\n  ".join(problems))
-    return markdown

@@ -399,10 +399,10 @@ def test_an_unknown_option_value_fails(project, tmp_path) -> None:
 def enable_mkdocs_jupyter(project: Path) -> None:
     config = project / "mkdocs.yml"
     text = config.read_text()
-    assert "  - tags\n" in text and "  - execblog-posts\n" in text
+    assert "  - tags\n" in text and "  - execblog-posts:\n" in text
     text = text.replace("  - tags\n", "  - tags\n  - mkdocs-jupyter:\n"
                         "      include: ['*.ipynb']\n", 1)
-    config.write_text(text.replace("  - execblog-posts\n",
+    config.write_text(text.replace("  - execblog-posts:\n",
                                    "  - execblog-posts:\n      notebooks: false\n"))
 
 
