@@ -122,3 +122,6 @@ class PostsPlugin(BasePlugin[PostsConfig]):
                               "modules it names), which is not set in mkdocs.yml")
         markdown = self.listings.page_markdown(markdown, src)
         return reference.with_anchors(markdown, page.file.src_uri, self.config.api_dir)
+
+    def on_page_content(self, html, *, page, config, files):
+        return reference.without_empty_links(html, page.file.src_uri, self.config.api_dir)
