@@ -126,14 +126,15 @@ class Text(c.BaseConfigOption[str]):
 
 
 class Description(Text):
-    """A one-line summary; ``TODO`` (what `make new` writes) only in a draft."""
+    """A one-line summary; ``TODO`` (what `make new` writes) only in a draft (``draft:
+    true``; a draft that is not true or false is a problem of its own)."""
 
     def __init__(self) -> None:
         super().__init__("a one-line summary")
 
     def post_validation(self, config: base.Config, key_name: str) -> None:
         value = config[key_name]
-        if PLACEHOLDER in value and not config.get("draft"):
+        if PLACEHOLDER in value and config.get("draft") is not True:
             raise ValidationError(f"replace the placeholder {value!r} with a one-line "
                                   "summary of the post")
 
