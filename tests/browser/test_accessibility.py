@@ -1,0 +1,137 @@
+"""axe-core's WCAG 2.2 A and AA rules on the built blog, in light and in dark mode.
+
+axe-core is pinned in package.json and injected by Playwright from node_modules (nothing
+is downloaded). It runs on the pages the other browser tests load (``sampled_pages``: home,
+about, calendar, every reference page, 404, the ends of the blog's lists) and on every
+post, each in both colour schemes the palette offers (Material picks the one the reader's
+system prefers). A violation fails the test naming the rule, the element and the page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from harness import DESKTOP, PHONE, page_url, sampled_pages
+
+from tests.conftest import ROOT
+from tests.site.checks import post_page, published
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA: each version's new rules carry its own tag.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+SCHEMES = ["light", "dark"]
+POSTS = published(ROOT / "docs")
+
+# Every violation: its rule, what it means, and each element (a CSS selector axe can find
+# again, its HTML's start and axe's summary of what is wrong with it).
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                          resultTypes: ['violations']});
+  return result.violations.map((violation) => ({
+    rule: violation.id,
+    help: violation.help,
+    nodes: violation.nodes.map((node) => ({
+      target: node.target.join(' '),
+      html: node.html.slice(0, 160),
+      why: (node.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 240),
+    })),
+  }));
+}"""
+
+
+def violations(page, url: str) -> list[str]:
+    """axe's WCAG 2.2 A/AA violations on ``url``, one line per element."""
+    page.goto(url, wait_until="load")
+    # Formulas and figures settle before axe looks: fonts are the system's, and the page's
+    # own scripts (search box, palette) have run once the load event has fired.
+    page.wait_for_load_state("networkidle")
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(RUN_AXE, WCAG_TAGS)
+    return [f"{item['rule']} ({item['help']}) at {node['target']}: {node['html']}"
+            f" -- {node['why']}" for item in found for node in item["nodes"]]
+
+
+@pytest.fixture(scope="module")
+def pages_by_scheme(browser, served):
+    """One page per colour scheme and viewport, reused across the module's tests."""
+    made = {}
+
+    def get(scheme: str, viewport=DESKTOP):
+        key = (scheme, viewport["width"])
+        if key not in made:
+            context = browser.new_context(viewport=viewport, color_scheme=scheme,
+                                          proxy=served.proxy)
+            made[key] = (context, context.new_page())
+        return made[key][1]
+
+    yield get
+    for context, _ in made.values():
+        context.close()
+
+
+def test_axe_core_is_pinned_and_present() -> None:
+    assert AXE.is_file(), (f"no axe-core at {AXE.relative_to(ROOT)}: package.json pins it; "
+                           "run `npm ci`")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_sampled_pages_have_no_wcag_violation(scheme, pages_by_scheme, site,
+                                                  served) -> None:
+    page = pages_by_scheme(scheme)
+    found = []
+    for path in sampled_pages(site):
+        url = page_url(served.root_url, site, path)
+        found += [f"{url}: {problem}" for problem in violations(page, url)]
+    assert not found, (f"axe-core, {scheme} scheme: {len(found)} WCAG 2.2 A/AA "
+                       "violations:\n  " + "\n  ".join(found))
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_pages_on_a_phone_have_no_wcag_violation(scheme, pages_by_scheme, site,
+                                                     served) -> None:
+    """The phone layout (drawer navigation, no sidebars) of one page of each kind."""
+    page = pages_by_scheme(scheme, PHONE)
+    chosen = [site / "index.html", site / "reference" / "conv" / "index.html",
+              *(post_page(site, post) for post in POSTS[-1:])]
+    found = []
+    for path in chosen:
+        if path.is_file():
+            url = page_url(served.root_url, site, path)
+            found += [f"{url}: {problem}" for problem in violations(page, url)]
+    assert not found, (f"axe-core, {scheme} scheme, phone: {len(found)} WCAG 2.2 A/AA "
+                       "violations:\n  " + "\n  ".join(found))
+
+
+@pytest.mark.post
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("post", POSTS, ids=[post.source.stem for post in POSTS])
+def test_post_has_no_wcag_violation(post, scheme, pages_by_scheme, site, served) -> None:
+    url = page_url(served.root_url, site, post_page(site, post))
+    found = violations(pages_by_scheme(scheme), url)
+    assert not found, (f"axe-core, {scheme} scheme, {post.source.name} ({url}): "
+                       f"{len(found)} WCAG 2.2 A/AA violations:\n  " + "\n  ".join(found))
+
+
+def test_a_violation_is_reported_with_its_rule_element_and_page(pages_by_scheme, site,
+                                                                served) -> None:
+    """The check itself: a nameless link and a low-contrast paragraph slipped into a copy of
+    the about page are each reported, by rule, by element and with the page's address."""
+    page = pages_by_scheme("light")
+    about = site / "about" / "index.html"
+    url = page_url(served.root_url, site, about)
+
+    def broken(route) -> None:
+        html = about.read_text(encoding="utf-8").replace(
+            "</article>", '<a id="nameless" href="#top"></a>'
+            '<p id="faint" style="color:#eee;background:#fff">faint text</p></article>', 1)
+        route.fulfill(body=html, content_type="text/html; charset=utf-8")
+
+    page.route(url, broken)
+    try:
+        found = violations(page, url)
+    finally:
+        page.unroute(url)
+    assert any(line.startswith("link-name") and "#nameless" in line for line in found), found
+    assert any(line.startswith("color-contrast") and "#faint" in line for line in found), found
