@@ -72,8 +72,8 @@ SITE_QUERY = """async (query) => {
   }
   const ranked = performance.getEntriesByName("search-ranked");
   return {
-    urls: [...document.querySelectorAll(".md-search-result__list > li > a")]
-      .map((a) => a.href),
+    urls: [...document.querySelectorAll(".md-search-result__list > li > a:first-child")]
+      .map((a) => a.href),  // (each result's first link: its page, not its sections)
     meta: document.querySelector(".md-search-result__meta").textContent,
     ms: performance.getEntriesByName("search")[0].duration,
     ranked_ms: ranked.length ? ranked[0].duration : null,

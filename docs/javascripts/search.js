@@ -1,7 +1,10 @@
 // The header's search box asks the site's own chunked index, which the build writes to
-// search-index/ (see hooks/search.py). Nothing is downloaded until the reader starts a
-// search; then a query fetches the manifest once, the chunks holding its words, and, for
-// the results it shows, the parts of their pages that hold the words (for the excerpts).
+// search-index/ (execblog/search/). Nothing is downloaded until the reader starts a search;
+// then a query fetches the manifest and the stemmer once, the chunks holding its words,
+// and, for the results it shows, the parts of their pages that hold the words (for the
+// excerpts). A word the index lacks is corrected to the closest word of the chunk fetched
+// for it ("Showing results for ..."); pages holding only some of the words are listed
+// after those holding all, with the words they miss.
 // Keys: "/", "s" or "f" open the search, arrows move through the results, Enter follows
 // one, Escape closes.
 (() => {
@@ -18,6 +21,7 @@
   const input = dialog.querySelector(".md-search__input");
   const meta = dialog.querySelector(".md-search-result__meta");
   const list = dialog.querySelector(".md-search-result__list");
+  const note = dialog.querySelector(".md-search-result__note");
   const config = JSON.parse(document.getElementById("__config").textContent);
   // The site's root, from the page the reader first loaded (instant navigation keeps it).
   const root = new URL(`${config.base}/`, location.href);
@@ -31,19 +35,29 @@
   // The last word is also a prefix of longer words, unless they fill more chunks than this
   // (a letter or two): then it matches whole words only, to keep the query small.
   const PREFIX_CHUNKS = 3;
-  const PREFIXED = 0.7;  // a longer word's score, against the word typed
+  // A word's score by how it matched: the word typed, a longer word it begins (the last
+  // word only), or the closest word when the index lacks the word typed.
+  const PREFIXED = 0.5;
+  const CORRECTED = 0.4;
+  // A page's score is raised this much when one of its sections holds every word found.
+  const TOGETHER = 1.5;
   const EXCERPT_WORDS = 30;
 
-  // Words as hooks/search.py makes them (its words(), term() and stem()): letters and
-  // digits, lowercase, accents dropped, the English plural cut off.
-  const WORD = /[\p{L}\p{N}]+/gu;
+  // Words as execblog/search/words.py makes them: runs of letters, digits and underscores,
+  // lowercase, accents dropped; a run with underscores inside (an identifier) is indexed
+  // whole and as its parts; a word of ASCII letters is stemmed by the index's stemmer
+  // (stemmer-*.js, Snowball's English stemmer, loaded with the manifest).
+  const WORD = /[\p{L}\p{N}_]+/gu;
   const fold = (w) => w.toLowerCase().normalize("NFKD").replace(/\p{Mn}/gu, "");
-  const stem = (w) => w.length <= 3 ? w
-    : w.endsWith("sses") ? w.slice(0, -2)
-    : w.endsWith("ies") && w.length > 4 ? `${w.slice(0, -3)}y`
-    : /(ss|us|is)$/.test(w) || !w.endsWith("s") ? w : w.slice(0, -1);
-  const term = (w) => stem(fold(w));
+  let stem = (w) => w;
+  const identifierParts = (run) => run.split("_").filter(Boolean);
+  const termsOf = (run) => {
+    const pieces = identifierParts(run);
+    const stemmed = pieces.map((piece) => stem(fold(piece)));
+    return pieces.length > 1 ? [pieces.map(fold).join("_"), ...stemmed] : stemmed;
+  };
   const split = (text) => text.normalize("NFC").match(WORD) || [];
+  const words = (text) => split(text).flatMap(termsOf);
 
   // Files by address, each fetched once: chunks and fragments are named by their content.
   const files = new Map();
@@ -56,6 +70,22 @@
     }
     return files.get(url.href);
   };
+  // The stemmer, a script of the index's own, once.
+  const stemmers = new Map();
+  const loadStemmer = (name) => {
+    if (!name) return Promise.resolve();
+    const url = new URL(name, base).href;
+    if (!stemmers.has(url)) {
+      stemmers.set(url, new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = url;
+        script.onload = () => { stem = window.siteSearchStem; resolve(); };
+        script.onerror = () => { stemmers.delete(url); reject(new Error(`${url}`)); };
+        document.head.append(script);
+      }));
+    }
+    return stemmers.get(url);
+  };
   // The manifest's address is always the same: one cached from before a new build names
   // chunks that are gone, so a failed query asks the server again (`fresh`).
   let manifest = null;
@@ -64,7 +94,9 @@
     .then((response) => {
       if (!response.ok) throw new Error(`manifest.json: ${response.status}`);
       return response.json();
-    }).catch((error) => { manifest = null; throw error; }));
+    })
+    .then((loaded) => loadStemmer(loaded.stemmer).then(() => loaded))
+    .catch((error) => { manifest = null; throw error; }));
 
   // The chunk that holds `word`: the last whose first word is not after it.
   const holding = (chunks, word) => {
@@ -87,16 +119,89 @@
     return set;
   };
 
-  // Page -> [score, index words matched, parts holding them] for one folded word of the
-  // query: its stem, and for the last word also the longer words it begins. A posting's
-  // score is weighed by the word's rarity across the pages (BM25's idf).
-  async function postings(manifest, word, last) {
+  // Edit distance (insertions, deletions, substitutions and swaps of neighbours), or
+  // limit + 1 once it is known to pass `limit`.
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) return limit + 1;
+    let before = null;
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i += 1) {
+      const next = [i];
+      let least = i;
+      for (let j = 1; j <= b.length; j += 1) {
+        let cost = Math.min(row[j] + 1, next[j - 1] + 1,
+                            row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (before && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          cost = Math.min(cost, before[j - 2] + 1);
+        }
+        next.push(cost);
+        least = Math.min(least, cost);
+      }
+      if (least > limit) return limit + 1;
+      [before, row] = [row, next];
+    }
+    return row[b.length];
+  }
+
+  // Endings a stem may have in the word the reader meant ("convolut" + "ion"), so that a
+  // typo is measured against words, not stems; on a tie the first (the bare stem last: it
+  // may be no word).
+  const ENDINGS = ["ion", "ions", "ing", "ic", "ical", "ation", "ative", "ive", "al", "er",
+                   "ers", "or", "ors", "ed", "es", "s", "y", "ies", "ity", "ly", "ment",
+                   "ness", "ence", "ance", "e", ""];
+
+  // The word closest to `typed` that the stemmer makes `key` of, and its distance.
+  function closestForm(typed, key, limit) {
+    let best = { form: key, found: limit + 1 };
+    for (const ending of ENDINGS) {
+      const whole = key + ending;
+      const found = distance(typed, whole, limit);
+      // (only a word the stemmer makes `key` of: "dial" + "ation" is not a word of "dial")
+      if (found < best.found && stem(whole) === key) best = { form: whole, found };
+    }
+    return best;
+  }
+
+  // The index word closest to a word the index lacks, among `entries` (the chunk fetched
+  // for it): at most one edit from a word of 4 or 5 letters, two from a longer one
+  // (none for shorter words), comparing stems and words; the closest, then the one on
+  // most pages. With the word to show the reader.
+  function correction(typed, stemmed, entries) {
+    if (typed.length < 4 || /[\d_]/.test(typed)) return null;
+    const limit = typed.length <= 5 ? 1 : 2;
+    let best = null;
+    for (const [key, flat] of entries) {
+      if (key[0] !== typed[0] && key[1] !== typed[1]) continue;  // one slip in the first two
+      const found = Math.min(distance(stemmed, key, limit),
+                             closestForm(typed, key, limit).found);
+      if (found > limit) continue;
+      const pages = flat.length / 3;
+      if (!best || found < best.found || (found === best.found && pages > best.pages)) {
+        best = { key, found, pages, flat };
+      }
+    }
+    if (best) {
+      const { form, found } = closestForm(typed, best.key, limit);
+      best.form = found <= limit ? form
+        : stemmed === typed.slice(0, stemmed.length) ? best.key + typed.slice(stemmed.length)
+          : best.key;
+    }
+    return best;
+  }
+
+  // Page -> [score, index words matched, parts holding them] for one word of the query:
+  // the word itself, for the last word also the longer words it begins, and if neither is
+  // in the index (and `exact` is not asked for) the closest word of its chunk. A
+  // posting's score is weighed by the word's rarity across the pages (BM25's idf).
+  async function postings(manifest, run, last, exact) {
     const { chunks, pages } = manifest;
-    const stemmed = stem(word);
+    const pieces = identifierParts(run);
+    const typed = pieces.map(fold).join("_");
+    const stemmed = pieces.length > 1 ? typed : stem(typed);
     // The stem and the word typed share this beginning ("entr" of "entries" and "entry").
     let prefix = "";
-    while (prefix.length < stemmed.length && stemmed[prefix.length] === word[prefix.length]) {
-      prefix += word[prefix.length];
+    while (prefix.length < stemmed.length && stemmed[prefix.length] === typed[prefix.length]) {
+      prefix += typed[prefix.length];
     }
     const first = holding(chunks, prefix);
     let end = first + 1;
@@ -104,43 +209,84 @@
     const prefixed = last && prefix && end - first <= PREFIX_CHUNKS;
     const range = prefixed ? chunks.slice(first, end) : [chunks[holding(chunks, stemmed)]];
     const scores = new Map();
-    for (const [, name] of range) {
-      for (const [key, flat] of Object.entries(await get(new URL(name, base)))) {
-        if (key !== stemmed && !(prefixed && key.startsWith(prefix))) continue;
-        const count = flat.length / 3;
-        const rarity = Math.log(1 + (pages - count + 0.5) / (count + 0.5));
-        const weight = rarity * (key === stemmed ? 1 : PREFIXED);
-        for (let i = 0, page = 0; i < flat.length; i += 3) {
-          page += flat[i];
-          const known = scores.get(page) || scores.set(page, [0, [], new Set()]).get(page);
-          known[0] = Math.max(known[0], weight * flat[i + 1]);
-          known[1].push(key);
-          for (const part of bits(flat[i + 2])) known[2].add(part);
-        }
+    const found = { typed: run, scores, corrected: null };
+    const add = (key, flat, weight) => {
+      const count = flat.length / 3;
+      const rarity = Math.log(1 + (pages - count + 0.5) / (count + 0.5));
+      for (let i = 0, page = 0; i < flat.length; i += 3) {
+        page += flat[i];
+        const known = scores.get(page) || scores.set(page, [0, [], new Set()]).get(page);
+        known[0] = Math.max(known[0], rarity * weight * flat[i + 1]);
+        known[1].push(key);
+        for (const part of bits(flat[i + 2])) known[2].add(part);
       }
+    };
+    const entries = [];
+    for (const [, name] of range) {
+      entries.push(...Object.entries(await get(new URL(name, base))));
     }
-    return scores;
+    for (const [key, flat] of entries) {
+      if (key === stemmed) add(key, flat, 1);
+      else if (prefixed && key.startsWith(prefix)) add(key, flat, PREFIXED);
+    }
+    if (!scores.size && pieces.length > 1) {
+      // An identifier the index lacks: its parts, as separate words.
+      const each = await Promise.all(pieces.map((piece, i) =>
+        postings(manifest, piece, last && i === pieces.length - 1, exact)));
+      return { ...each.reduce(merge), typed: run };
+    }
+    if (!scores.size && !exact) {
+      found.corrected = correction(typed, stemmed, entries);
+      if (found.corrected) add(found.corrected.key, found.corrected.flat, CORRECTED);
+    }
+    return found;
   }
 
-  // The pages that hold every word of the query, best first, each with its index words
-  // and, for each word of the query, the parts of the page that hold it.
-  async function find(query) {
-    const typed = split(query).map(fold);
-    const found = { manifest: await index(false), results: [] };
-    if (!typed.length) return found;
-    const each = await Promise.all(typed.map((word, i) =>
-      postings(found.manifest, word, i === typed.length - 1)));
-    for (const [page, [score, matched, parts]] of each[0]) {
-      const others = each.slice(1).map((scores) => scores.get(page));
-      if (others.some((hit) => !hit)) continue;
-      found.results.push({
-        page,
-        score: others.reduce((sum, hit) => sum + hit[0], score),
-        terms: new Set([matched, ...others.map((hit) => hit[1])].flat()),
-        parts: [parts, ...others.map((hit) => hit[2])],
-      });
+  // Two words' postings as one (an identifier's parts): pages holding both, scores added.
+  function merge(a, b) {
+    const scores = new Map();
+    for (const [page, [score, keys, held]] of a.scores) {
+      const other = b.scores.get(page);
+      if (other) {
+        scores.set(page, [score + other[0], [...keys, ...other[1]],
+                          new Set([...held, ...other[2]])]);
+      }
     }
-    found.results.sort((a, b) => b.score - a.score || a.page - b.page);
+    return { typed: a.typed, scores, corrected: a.corrected || b.corrected };
+  }
+
+  // The pages that hold the most words of the query, best first (more words found, then
+  // the higher score, raised by TOGETHER when one section holds every word found), each
+  // with its index words, the query's words it lacks and, for each word of the query, the
+  // parts of the page that hold it.
+  async function find(query, exact) {
+    const typed = split(query);
+    const found = { manifest: await index(false), results: [], words: [] };
+    if (!typed.length) return found;
+    found.words = await Promise.all(typed.map((run, i) =>
+      postings(found.manifest, run, i === typed.length - 1, exact)));
+    performance.mark("search-chunks");
+    const pages = new Map();
+    for (const [w, { scores }] of found.words.entries()) {
+      for (const [page, [score, matched, held]] of scores) {
+        const result = pages.get(page) || pages.set(page, {
+          page, score: 0, count: 0, terms: new Set(), parts: [], missing: new Set(typed),
+        }).get(page);
+        result.score += score;
+        result.count += 1;
+        matched.forEach((term) => result.terms.add(term));
+        result.parts.push(held);
+        result.missing.delete(typed[w]);
+      }
+    }
+    for (const result of pages.values()) {
+      const [shared, ...others] = result.parts;
+      if (result.count > 1 && [...shared].some((part) => others.every((p) => p.has(part)))) {
+        result.score *= TOGETHER;
+      }
+    }
+    found.results = [...pages.values()].sort((a, b) =>
+      b.count - a.count || b.score - a.score || a.page - b.page);
     return found;
   }
 
@@ -148,7 +294,7 @@
   // the hit with the most hits after it, or from the beginning if there is none.
   function excerpt(text, terms, size) {
     const spans = [...text.matchAll(WORD)];
-    const hits = spans.map((span) => (terms.has(term(span[0])) ? 1 : 0));
+    const hits = spans.map((span) => (termsOf(span[0]).some((t) => terms.has(t)) ? 1 : 0));
     const before = [0];
     hits.forEach((hit, i) => before.push(before[i] + hit));
     let best = -1;
@@ -175,7 +321,7 @@
   const count = (n) => n === 0 ? "No matching documents"
     : n === 1 ? "1 matching document" : `${n} matching documents`;
 
-  function item(url, title, excerpt, main) {
+  function item(url, title, excerpt, main, missing = []) {
     const entry = document.createElement("li");
     entry.className = "md-search-result__item";
     const link = document.createElement("a");
@@ -190,6 +336,18 @@
     const text = document.createElement("p");
     text.innerHTML = excerpt;  // escaped text with <mark> around hits (excerpt())
     article.append(heading, text);
+    if (missing.length) {
+      // The words of the query this page lacks, struck through (as other search engines do).
+      const lacking = document.createElement("p");
+      lacking.className = "md-search-result__missing";
+      lacking.append("Missing: ");
+      missing.forEach((word, i) => {
+        const struck = document.createElement("s");
+        struck.textContent = word;
+        lacking.append(...(i ? [" ", struck] : [struck]));
+      });
+      article.append(lacking);
+    }
     link.append(article);
     entry.append(link);
     return entry;
@@ -236,7 +394,7 @@
     const results = found.results.slice(shown, shown + SHOWN);
     const pages = await Promise.all(results.map((result) => fragment(found.manifest, result)));
     if (ticket !== latest) return;
-    results.forEach(({ terms }, n) => {
+    results.forEach(({ terms, missing }, n) => {
       const { url, title, sections } = pages[n];
       const link = new URL(url, root);
       link.searchParams.set(HIGHLIGHT, [...terms].join(" "));
@@ -244,10 +402,11 @@
       // hits are shown under it, as the theme shows them (the page's intro has no anchor).
       const ranked = sections.map(([anchor, heading, body, at]) => ({
         anchor, heading, body, at,
-        hits: split(`${heading} ${body}`).filter((w) => terms.has(term(w))).length,
+        hits: words(`${heading} ${body}`).filter((w) => terms.has(w)).length,
       })).sort((a, b) => b.hits - a.hits || a.at - b.at);
       const best = ranked[0] || { body: "" };
-      const entry = item(link.href, title, excerpt(best.body, terms, EXCERPT_WORDS), true);
+      const entry = item(link.href, title, excerpt(best.body, terms, EXCERPT_WORDS), true,
+                         [...missing]);
       for (const section of ranked.slice(1).filter((s) => s.anchor && s.hits).slice(0, 2)) {
         link.hash = section.anchor;
         entry.append(item(link.href, section.heading,
@@ -261,6 +420,36 @@
   function clear(message) {
     list.replaceChildren();
     meta.textContent = message;
+    note.replaceChildren();
+    note.hidden = true;
+  }
+
+  // Under the count: the query as corrected, with a button to search for the words as
+  // typed; or the words no page holds.
+  function explain(query, found, ticket) {
+    const corrected = found.words.filter((word) => word.corrected);
+    const absent = found.words.filter((word) => !word.scores.size).map((word) => word.typed);
+    if (corrected.length) {
+      let shown = query;
+      for (const { typed, corrected: { form } } of corrected) {
+        shown = shown.replace(typed, form);
+      }
+      const instead = document.createElement("button");
+      instead.type = "button";
+      instead.className = "md-search-result__instead";
+      instead.textContent = query.trim();
+      instead.addEventListener("click", () => {
+        const next = ++latest;
+        clearTimeout(timer);
+        run(query, next, false, true);
+      });
+      const bold = document.createElement("strong");
+      bold.textContent = shown.trim();
+      note.append("Showing results for ", bold, ". Search instead for ", instead, ".");
+    } else if (absent.length && found.results.length) {
+      note.append(`Not found: ${absent.join(", ")}.`);
+    }
+    note.hidden = !note.childNodes.length;
   }
 
   let latest = 0;
@@ -274,22 +463,29 @@
       clear("Type to start searching");
       return;
     }
-    timer = setTimeout(() => run(query, ticket, false), DEBOUNCE_MS);
+    timer = setTimeout(() => run(query, ticket, false, false), DEBOUNCE_MS);
   }
 
-  async function run(query, ticket, retried) {
+  // One query: `exact` corrects no word (the reader asked for the words as typed).
+  async function run(query, ticket, retried, exact) {
     const start = performance.now();
     try {
-      const found = await find(query);
+      performance.clearMarks("search-chunks");
+      const found = await find(query, exact);
       if (ticket !== latest) return;
       clear(count(found.results.length));
+      explain(query, found, ticket);
       await show(found, 0, ticket);
-      // The time from the query to its results on screen (benchmarks/page_weight.py).
+      // The time from the query to its results on screen, and from the arrival of its
+      // last index chunk (benchmarks/page_weight.py, benchmarks/bench_search.py).
       performance.measure("search", { start });
+      if (performance.getEntriesByName("search-chunks").length) {
+        performance.measure("search-ranked", "search-chunks");
+      }
     } catch (error) {
       if (!retried) {
         index(true).catch(() => {});  // (the second run reports a failure)
-        await run(query, ticket, true);
+        await run(query, ticket, true, exact);
         return;
       }
       if (ticket === latest) meta.textContent = "Search is not available: run `make build`.";
@@ -353,10 +549,16 @@
   // On the page a result leads to, mark the searched words in the article (after instant
   // navigation too), outside what the index leaves out: code, formulas, permalinks.
   const SKIP = "mark, script, style, svg, mjx-container, .highlight, .headerlink, .md-tags";
-  const highlight = () => {
+  // (The page's words are stemmed as the index stems them: the stemmer is loaded first.)
+  const highlight = async () => {
     const wanted = new URLSearchParams(location.search).get(HIGHLIGHT);
     const article = document.querySelector("article.md-content__inner");
     if (!wanted || !article) return;
+    try {
+      await index(false);
+    } catch (error) {
+      return;  // no index to stem with: nothing marked
+    }
     const terms = new Set(wanted.split(" "));
     const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
     const nodes = [];
@@ -364,7 +566,8 @@
       if (!walker.currentNode.parentElement.closest(SKIP)) nodes.push(walker.currentNode);
     }
     for (const node of nodes) {
-      const hits = [...node.data.matchAll(WORD)].filter((hit) => terms.has(term(hit[0])));
+      const hits = [...node.data.matchAll(WORD)]
+        .filter((hit) => termsOf(hit[0]).some((t) => terms.has(t)));
       for (const hit of hits.reverse()) {  // from the end, so earlier offsets stay valid
         const word = node.splitText(hit.index);
         word.splitText(hit[0].length);

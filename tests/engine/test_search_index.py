@@ -1,6 +1,6 @@
-"""The search index of hooks/search.py: its words (the same in docs/javascripts/search.js),
-what it leaves out of a page, its chunks' bound however large the vocabulary, and its
-errors, which name the file."""
+"""The search index of execblog/search/: what it leaves out of a page, what it keeps of a
+page that only lists others, its chunks' bound however large the vocabulary, the preview's
+updates, and its errors, which name the file. (Its words: test_search_words.py.)"""
 
 from __future__ import annotations
 
@@ -8,20 +8,20 @@ import gzip
 import json
 import random
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from mkdocs.exceptions import PluginError
 
+from execblog.search import extract, files, words
 from execblog.search import index as search
+from execblog.search.index import DEFAULTS, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "docs" / "javascripts" / "search.js"
 
 
 def html_page(article: str, title: str = "A page - The blog", marked: bool = True) -> str:
-    mark = f" {search.MARK}" if marked else ""
+    mark = f" {extract.MARK}" if marked else ""
     return (f"<!doctype html><html><head><title>{title}</title></head><body>"
             f'<article class="md-content__inner md-typeset"{mark}>{article}</article>'
             "</body></html>")
@@ -68,43 +68,8 @@ def pages_of(flat: list[int]) -> list[int]:
 
 def parts_of(flat: list[int]) -> dict[int, list[int]]:
     """Page -> the numbers of the parts its posting names."""
-    return {page: [bit for bit in range(search.PARTS) if mask >> bit & 1]
+    return {page: [bit for bit in range(DEFAULTS.parts) if mask >> bit & 1]
             for page, mask in zip(pages_of(flat), flat[2::3], strict=True)}
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Gradients descend", ["gradient", "descend"]),
-        ("losses loss class basis bus", ["loss", "loss", "class", "basis", "bus"]),
-        ("entries its has", ["entry", "its", "has"]),
-        ("Über naïve CAFÉ", ["uber", "naive", "cafe"]),
-        ("x_2 = 3.14, F(2×2)", ["x", "2", "3", "14", "f", "2", "2"]),
-        ("ﬁles; l'entrée", ["file", "l", "entree"]),
-        ("", []),
-    ],
-)
-def test_words_are_lowercase_letters_and_digits_without_accents_or_plural(text, expected):
-    assert search.words(text) == expected
-
-
-# Each word of these through the script's own functions and through Python's.
-SAMPLES = ["Gradients, losses and entries", "Über naïve CAFÉ Ärger", "x_2 = 3.14 F(2×2)",
-           "ﬁles; l'entrée — ǅemal İstanbul", "Σ sums ΣΑΣ Straße", "basis bus its has 1990s"]
-
-
-def test_the_script_makes_the_same_words_as_the_indexer():
-    node = shutil.which("node")
-    assert node, "node is needed (it also renders the site's math)"
-    source = SCRIPT.read_text(encoding="utf-8")
-    start = source.index("  const WORD =")
-    end = source.index("\n", source.index("  const split ="))
-    program = (source[start:end] + "\nconst samples = JSON.parse(process.argv[1]);\n"
-               "console.log(JSON.stringify(samples.map((s) => split(s).map(term))));")
-    result = subprocess.run([node, "-e", program, json.dumps(SAMPLES)], capture_output=True,
-                            text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == [search.words(sample) for sample in SAMPLES]
 
 
 ARTICLE = """
@@ -143,22 +108,22 @@ def test_a_page_is_indexed_without_its_excluded_parts_and_with_its_terms(tmp_pat
     # The title, the text, the headings and the post's categories and tags are its words;
     # a posting names the parts (here: sections) whose heading or text holds the word.
     for word, parts in (("walrus", []), ("narwhal", [0]), ("x2", [0]), ("second", [1]),
-                        ("part", [1]), ("optimization", []), ("gradient", []),
+                        ("part", [1]), ("optim", []), ("gradient", []),
                         ("the", [1])):
         assert parts_of(postings[word]) == {0: parts}, word
 
 
 def test_a_long_page_is_cut_into_at_most_parts_and_postings_name_the_right_ones(tmp_path):
-    count = 3 * search.PARTS + 7
+    count = 3 * DEFAULTS.parts + 7
     sections = [["", "", "Intro text."]] + [
         [f"s{n}", f"Heading {n}", f"Words of section w{n} here."] for n in range(1, count)]
     pages = [search.Page("long/", "Long", sections),
              search.Page("short/", "Short", [["", "", "w7 once"], ["b", "B", "w7 twice"]])]
     folder = tmp_path / "index"
-    search.write_files(folder, search.index_files(pages))
+    files.write_files(folder, search.index_files(pages))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     parts = read_parts(folder / manifest["fragments"], 0)
-    assert len(parts) == search.PARTS
+    assert len(parts) == DEFAULTS.parts
     assert [s for part in parts for s in part["sections"]] == sections  # all, in order
     postings = {}
     for _, name in manifest["chunks"]:
@@ -171,11 +136,11 @@ def test_a_long_page_is_cut_into_at_most_parts_and_postings_name_the_right_ones(
     # "words" is in every section but the first: every part is named, in one integer that
     # JavaScript holds exactly.
     [mask] = postings["word"][2::3]
-    assert mask == 2**search.PARTS - 1 and mask < 2**53
+    assert mask == 2**DEFAULTS.parts - 1 and mask < 2**53
     assert parts_of(postings["w7"])[1] == [0, 1]
     # A page with no text still has a part, for its result's title.
     empty = search.index_files([search.Page("empty/", "Empty", [])])
-    search.write_files(tmp_path / "empty", empty)
+    files.write_files(tmp_path / "empty", empty)
     manifest = json.loads((tmp_path / "empty" / "manifest.json").read_text(encoding="utf-8"))
     [part] = read_parts(tmp_path / "empty" / manifest["fragments"], 0)
     assert part == {"url": "empty/", "title": "Empty", "first": 0, "sections": []}
@@ -207,7 +172,7 @@ def grown_pages(words: list[str], count: int, seed: int) -> list[search.Page]:
 
 def written_sizes(pages: list[search.Page], folder: Path) -> tuple[list[int], int]:
     """The gzip size of each chunk and of the manifest, as written."""
-    search.write_files(folder, search.index_files(pages))
+    files.write_files(folder, search.index_files(pages))
     manifest = (folder / "manifest.json").read_bytes()
     listed = json.loads(manifest)["chunks"]
     sizes = [len(gzip.compress((folder / name).read_bytes(), 9)) for _, name in listed]
@@ -223,21 +188,21 @@ def test_chunks_stay_under_the_bound_and_the_manifest_grows_slowly(tmp_path):
     small = written_sizes(grown_pages(vocabulary(40_000, 1), 100, 2), tmp_path / "small")
     large = written_sizes(grown_pages(vocabulary(160_000, 3), 200, 4), tmp_path / "large")
     for chunks, manifest in (small, large):
-        assert max(chunks) <= search.CHUNK_GZIP_BYTES, max(chunks)
+        assert max(chunks) <= DEFAULTS.chunk_gzip_bytes, max(chunks)
         # Chunks are filled, not cut needlessly small.
-        assert sorted(chunks)[len(chunks) // 2] > search.CHUNK_GZIP_BYTES / 3, chunks
+        assert sorted(chunks)[len(chunks) // 2] > DEFAULTS.chunk_gzip_bytes / 3, chunks
         assert manifest < 0.01 * sum(chunks), (manifest, sum(chunks))
     # Four times the words and twice the pages: the manifest grows with the chunks only.
     assert large[1] < 6 * small[1], (small[1], large[1])
     assert large[1] < 16_000, large[1]
 
 
-def test_chunks_are_halved_until_they_gzip_under_the_bound(monkeypatch):
-    monkeypatch.setattr(search, "CHUNK_BYTES", 10**9)  # one chunk, before halving
-    postings = search.scores(grown_pages(vocabulary(20_000, 5), 50, 6))
-    chunks = search.chunks(postings)
+def test_chunks_are_halved_until_they_gzip_under_the_bound():
+    settings = Settings(chunk_bytes=10**9)  # one chunk, before halving
+    postings = search.scores(grown_pages(vocabulary(20_000, 5), 50, 6), settings)
+    chunks = search.chunks(postings, settings)
     assert len(chunks) > 1
-    assert max(len(gzip.compress(data, 9)) for _, data in chunks) <= search.CHUNK_GZIP_BYTES
+    assert max(len(gzip.compress(data, 9)) for _, data in chunks) <= DEFAULTS.chunk_gzip_bytes
     held = [word for _, data in chunks for word in json.loads(data)]
     assert held == sorted(postings)
 
@@ -265,15 +230,44 @@ def test_an_unreadable_page_fails_the_index_naming_the_file(tmp_path):
         search.index(str(site))
 
 
-def test_a_changed_page_is_read_again(tmp_path):
+def test_a_changed_page_is_read_again_and_an_unchanged_one_is_not(tmp_path, monkeypatch):
     site = tmp_path / "site"
     page = write(site, "a/index.html", html_page("<h1>A</h1><p>first version</p>"))
-    search.index(str(site))
-    assert "first" in read_index(site)[1]
+    write(site, "b/index.html", html_page("<h1>B</h1><p>other words</p>"))
+    known: files.Known = {}
+    files.read_site(site, known)
     page.write_text(html_page("<h1>A</h1><p>second edition here</p>"), encoding="utf-8")
+    read = []
+    real_read_page = files.read_page
+    monkeypatch.setattr(files, "read_page", lambda path, root: (read.append(path.parent.name),
+                                                                 real_read_page(path, root))[1])
+    pages = files.read_site(site, known)
+    assert read == ["a"]
+    assert "edition" in pages[0].sections[0][2]
+
+
+def test_a_page_that_lists_others_is_found_by_its_title_alone(tmp_path):
+    site = tmp_path / "site"
+    write(site, "post/index.html", html_page("<h1>Walrus post</h1><p>Tusks and walrus.</p>"))
+    listing = html_page("<h1>Topic calendar</h1><p>Walrus post, tusks.</p>").replace(
+        extract.MARK, f'{extract.MARK}="title"')
+    write(site, "calendar/index.html", listing)
     search.index(str(site))
-    _, postings, _ = read_index(site)
-    assert "edition" in postings and "first" not in postings
+    manifest, postings, fragments = read_index(site)
+    assert [page["url"] for page in fragments] == ["calendar/", "post/"]
+    assert fragments[0]["sections"] == []
+    assert pages_of(postings["calendar"]) == [0]
+    assert pages_of(postings["walrus"]) == [1] and pages_of(postings["tusk"]) == [1]
+
+
+def test_the_index_ships_the_browser_stemmer_named_by_its_content(tmp_path):
+    site = tmp_path / "site"
+    write(site, "a/index.html", html_page("<h1>A</h1><p>words</p>"))
+    search.index(str(site))
+    manifest = json.loads((site / search.INDEX / "manifest.json").read_text(encoding="utf-8"))
+    stemmer = (site / search.INDEX / manifest["stemmer"]).read_bytes()
+    assert stemmer == words.stemmer_script()
+    assert manifest["stemmer"] == f"stemmer-{search.digest(stemmer)}.js"
 
 
 def index_as_written(folder: Path) -> dict[str, bytes]:
@@ -283,37 +277,37 @@ def index_as_written(folder: Path) -> dict[str, bytes]:
 
 def test_the_preview_rewrites_only_what_changed_and_ends_as_a_fresh_index(tmp_path,
                                                                           monkeypatch):
-    monkeypatch.setattr(search.state, "serving", True)
-    monkeypatch.setattr(search.state, "written", None)
-    monkeypatch.setattr(search.state, "read", {})
+    preview = files.Preview()
+    known: files.Known = {}
     writes: list[list[str]] = []
-    write_files = search.write_files
-    monkeypatch.setattr(search, "write_files",
-                        lambda folder, files: (writes.append(sorted(files)),
-                                               write_files(folder, files)))
+    write_files = files.write_files
+    monkeypatch.setattr(files, "write_files",
+                        lambda folder, written: (writes.append(sorted(written)),
+                                                 write_files(folder, written)))
     site = tmp_path / "site"
     text = {name: "".join(f'<h2 id="s{n}">Part {n}</h2><p>{name} words {n} here.</p>'
                           for n in range(6)) for name in ("alpha", "beta", "gamma")}
     for name, body in text.items():
         write(site, f"{name}/index.html", html_page(f"<h1>{name.title()}</h1>{body}"))
 
+    def update() -> None:
+        preview.update(site / search.INDEX, search.index_files(files.read_site(site, known)))
+
     def same_as_fresh() -> None:
         fresh = tmp_path / "fresh"
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(search.INDEX))
-        monkeypatch.setattr(search.state, "serving", False)
         search.index(str(fresh))
-        monkeypatch.setattr(search.state, "serving", True)
         assert index_as_written(site / search.INDEX) == index_as_written(fresh / search.INDEX)
 
-    search.index(str(site))
+    update()
     same_as_fresh()
     # One section of one page edited: its part, the chunks of the words it changed and the
     # manifest are written; the other parts (5 of that page, 14 of the others) are not.
     writes.clear()
     write(site, "beta/index.html", html_page(
         "<h1>Beta</h1>" + text["beta"].replace("beta words 3", "beta zebras 3")))
-    search.index(str(site))
+    update()
     written = [name for batch in writes for name in batch]
     assert [name.split("/", 1)[1] for name in written if name.startswith("fragments-")] \
         == ["1/3.json"], written
@@ -323,5 +317,5 @@ def test_the_preview_rewrites_only_what_changed_and_ends_as_a_fresh_index(tmp_pa
     # A page added before the others (every page number after it moves) and one removed.
     write(site, "aaa/index.html", html_page("<h1>First</h1><p>New words.</p>"))
     shutil.rmtree(site / "gamma")
-    search.index(str(site))
+    update()
     same_as_fresh()
