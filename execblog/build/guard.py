@@ -41,11 +41,11 @@ from pathlib import Path
 from typing import IO
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import get_plugin_logger
 
 from execblog.execution import cache as execution_cache
 
-log = logging.getLogger("mkdocs.hooks.build_guard")
+log = get_plugin_logger(__name__)
 BUILDING, PREVIOUS = "building", "previous"
 LEFTOVER = re.compile(rf"\.(?:{BUILDING}|{PREVIOUS})-(\d+)")
 
@@ -62,17 +62,6 @@ class WarningCounter(logging.Handler):
         self.count += 1
 
 
-class State:
-    command: str | None = None
-    dirty = False
-    lock: IO[str] | None = None
-    final: Path | None = None  # the site directory asked for
-    building: Path | None = None  # where this build writes it
-    config = None
-    warnings: WarningCounter | None = None
-
-
-state = State()
 
 
 # --- The lock ----------------------------------------------------------------------------
@@ -131,12 +120,6 @@ def unlock(handle: IO[str]) -> None:
     Path(handle.name).unlink(missing_ok=True)
     fcntl.flock(handle, fcntl.LOCK_UN)
     handle.close()
-
-
-def release() -> None:
-    if state.lock is not None:
-        unlock(state.lock)
-        state.lock = None
 
 
 # --- The site, built aside and swapped in ------------------------------------------------
@@ -207,74 +190,86 @@ def swap_in(building: Path, final: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def discard() -> None:
-    """Forget this build's directory and give back the site directory and the lock."""
-    if state.building is not None:
-        shutil.rmtree(state.building, ignore_errors=True)
-    if state.config is not None and state.final is not None:
-        state.config.site_dir = str(state.final)
-    if state.warnings is not None:
-        logging.getLogger("mkdocs").removeHandler(state.warnings)
-    state.building = state.final = state.config = state.warnings = None
-    release()
-
-
 # --- MkDocs events -----------------------------------------------------------------------
 
-def on_startup(command, dirty):
-    state.command, state.dirty = command, dirty
 
+class Guard:
+    """One build of a checkout at a time, its site written aside and swapped in whole: the
+    state of the current build, kept by execblog-build."""
 
-@event_priority(1000)  # first: before anything writes a cache or reads config.site_dir
-def on_config(config):
-    execution_cache.check_writable()
-    if state.command not in ("build", "gh-deploy"):
-        return config  # serve: a temporary site of its own (see the module's docstring)
-    discard()  # anything an earlier failed build of this process left
-    final = Path(config.site_dir).resolve()
-    checkout = checkout_of(config)
-    state.lock = acquire(lock_file(checkout, execution_cache.cache_root()), checkout, final)
-    remove_leftovers(final)
-    building = final.with_name(f"{final.name}.{BUILDING}-{os.getpid()}")
-    try:
-        if state.dirty and final.is_dir():
-            shutil.copytree(final, building, symlinks=True)  # times kept: --dirty reads them
-        else:
-            building.mkdir(parents=True)
-    except OSError as error:
-        shutil.rmtree(building, ignore_errors=True)
-        release()
-        raise PluginError(f"Cannot write the site beside {final}: {building} could not be "
-                          f"made ({error.strerror or error}).") from None
-    state.final, state.building, state.config = final, building, config
-    state.warnings = WarningCounter()
-    logging.getLogger("mkdocs").addHandler(state.warnings)
-    config.site_dir = str(building)
-    return config
+    def __init__(self) -> None:
+        self.command: str | None = None
+        self.dirty = False
+        self.lock: IO[str] | None = None
+        self.final: Path | None = None  # the site directory asked for
+        self.building: Path | None = None  # where this build writes it
+        self.config = None
+        self.warnings: WarningCounter | None = None
 
+    def release(self) -> None:
+        if self.lock is not None:
+            unlock(self.lock)
+            self.lock = None
 
-@event_priority(-1000)  # after everything that writes into the site (search: -100)
-def on_post_build(config):
-    if state.building is None:
-        return
-    if config.strict and state.warnings and state.warnings.count:
-        return  # MkDocs aborts the build now; on_build_error discards it
-    building, final = state.building, state.final
-    try:
-        swap_in(building, final)
-    except OSError as error:
-        discard()
-        raise PluginError(f"Cannot put the new site in place at {final} "
-                          f"({error.strerror or error}); the previous site is unchanged.") \
-            from None
-    state.building = None  # swapped in: nothing to discard
-    discard()
-    log.info(f"The new site replaces {final} whole")
+    def discard(self) -> None:
+        """Forget this build's directory and give back the site directory and the lock."""
+        if self.building is not None:
+            shutil.rmtree(self.building, ignore_errors=True)
+        if self.config is not None and self.final is not None:
+            self.config.site_dir = str(self.final)
+        if self.warnings is not None:
+            logging.getLogger("mkdocs").removeHandler(self.warnings)
+        self.building = self.final = self.config = self.warnings = None
+        self.release()
 
+    def on_startup(self, command, dirty):
+        self.command, self.dirty = command, dirty
 
-def on_build_error(error):
-    discard()
+    def on_config(self, config):
+        execution_cache.check_writable()
+        if self.command not in ("build", "gh-deploy"):
+            return config  # serve: a temporary site of its own (see the module's docstring)
+        self.discard()  # anything an earlier failed build of this process left
+        final = Path(config.site_dir).resolve()
+        checkout = checkout_of(config)
+        self.lock = acquire(lock_file(checkout, execution_cache.cache_root()), checkout, final)
+        remove_leftovers(final)
+        building = final.with_name(f"{final.name}.{BUILDING}-{os.getpid()}")
+        try:
+            if self.dirty and final.is_dir():
+                shutil.copytree(final, building, symlinks=True)  # times kept: --dirty reads them
+            else:
+                building.mkdir(parents=True)
+        except OSError as error:
+            shutil.rmtree(building, ignore_errors=True)
+            self.release()
+            raise PluginError(f"Cannot write the site beside {final}: {building} could not be "
+                              f"made ({error.strerror or error}).") from None
+        self.final, self.building, self.config = final, building, config
+        self.warnings = WarningCounter()
+        logging.getLogger("mkdocs").addHandler(self.warnings)
+        config.site_dir = str(building)
+        return config
 
+    def on_post_build(self, config):
+        if self.building is None:
+            return
+        if config.strict and self.warnings and self.warnings.count:
+            return  # MkDocs aborts the build now; on_build_error discards it
+        building, final = self.building, self.final
+        try:
+            swap_in(building, final)
+        except OSError as error:
+            self.discard()
+            raise PluginError(f"Cannot put the new site in place at {final} "
+                              f"({error.strerror or error}); the previous site is unchanged.") \
+                from None
+        self.building = None  # swapped in: nothing to discard
+        self.discard()
+        log.info(f"The new site replaces {final} whole")
 
-def on_shutdown():
-    discard()
+    def on_build_error(self, error):
+        self.discard()
+
+    def on_shutdown(self):
+        self.discard()

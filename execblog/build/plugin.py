@@ -9,7 +9,7 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, event_priority
 
 from execblog import compat
-from execblog.build import guard
+from execblog.build.guard import Guard
 from execblog.execution import cache as execution_cache
 from execblog.options import project_path
 
@@ -22,8 +22,11 @@ class BuildConfig(base.Config):
 
 
 class BuildPlugin(BasePlugin[BuildConfig]):
+    def __init__(self) -> None:
+        self.guard = Guard()
+
     def on_startup(self, *, command, dirty):
-        guard.on_startup(command, dirty)
+        self.guard.on_startup(command, dirty)
 
     def cache_root(self, config) -> Path:
         return project_path(config, self.config.cache_dir)
@@ -31,16 +34,16 @@ class BuildPlugin(BasePlugin[BuildConfig]):
     @event_priority(1000)  # first: before anything writes a cache or reads config.site_dir
     def on_config(self, config):
         execution_cache.use_root(self.cache_root(config))
-        config = guard.on_config(config) or config
+        config = self.guard.on_config(config) or config
         compat.install_build_speedups(self.cache_root(config) / "jinja")
         return config
 
     @event_priority(-1000)  # after everything that writes into the site (search: -100)
     def on_post_build(self, *, config):
-        guard.on_post_build(config)
+        self.guard.on_post_build(config)
 
     def on_build_error(self, *, error):
-        guard.on_build_error(error)
+        self.guard.on_build_error(error)
 
     def on_shutdown(self):
-        guard.on_shutdown()
+        self.guard.on_shutdown()

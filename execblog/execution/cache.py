@@ -49,7 +49,8 @@ class Block:
         return json.dumps([self.code, self.session, self.show_result, self.alt])
 
 
-log = logging.getLogger("mkdocs.hooks.execute")
+# The plugin logger's name, without importing MkDocs into the workers (they import Block).
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 
 class Location:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.plugins import BasePlugin, event_priority
 
-from execblog.execution import pool, run
+from execblog.execution import pool
+from execblog.execution.run import Execution, Settings
 from execblog.options import Count, Seconds, Size
 
 
@@ -21,38 +22,41 @@ class ExecutionConfig(base.Config):
 
 
 class ExecutionPlugin(BasePlugin[ExecutionConfig]):
+    def __init__(self) -> None:
+        self.execution = Execution()
+
     def on_startup(self, *, command, dirty):
-        run.on_startup(command, dirty)
+        self.execution.on_startup(command, dirty)
 
     def on_config(self, config):
-        run.configure(run.Settings(jobs=self.config.jobs, memory=self.config.memory,
+        self.execution.configure(Settings(jobs=self.config.jobs, memory=self.config.memory,
                                    max_output=self.config.max_output,
                                    timeout=self.config.timeout))
-        return run.on_config(config)
+        return self.execution.on_config(config)
 
     def on_pre_build(self, *, config):
-        run.on_pre_build(config)
+        self.execution.on_pre_build(config)
 
     @event_priority(-100)  # last: after the preview chose what to build
     def on_nav(self, nav, *, config, files):
-        return run.on_nav(nav, config, files)
+        return self.execution.on_nav(nav, config, files)
 
     @event_priority(100)
     def on_page_markdown(self, markdown, *, page, config, files):
-        return run.on_page_markdown(markdown, page, config, files)
+        return self.execution.on_page_markdown(markdown, page, config, files)
 
     @event_priority(100)
     def on_page_content(self, html, *, page, config, files):
-        return run.on_page_content(html, page, config, files)
+        return self.execution.on_page_content(html, page, config, files)
 
     def on_post_page(self, output, *, page, config):
-        return run.on_post_page(output, page, config)
+        return self.execution.on_post_page(output, page, config)
 
     def on_post_build(self, *, config):
-        run.on_post_build(config)
+        self.execution.on_post_build(config)
 
     def on_build_error(self, *, error):
-        run.on_build_error(error)
+        self.execution.on_build_error(error)
 
     def on_shutdown(self):
-        run.on_shutdown()
+        self.execution.on_shutdown()

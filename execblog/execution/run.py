@@ -102,60 +102,10 @@ class BuildState:
     figures: dict[str, dict[str, str]] = field(default_factory=dict)  # by page src_uri
 
 
-state = BuildState()
 
 
 # ---------------------------------------------------------------------------------------
 # Running pages
-
-
-def pool() -> Pool:
-    if state.pool is None:
-        settings = state.settings
-        state.pool = Pool(jobs=settings.jobs or None, root=ROOT, memory=settings.memory,
-                          max_output=settings.max_output)
-        state.jobs = state.pool.jobs
-    return state.pool
-
-
-def finish(key: str, run: Run) -> None:
-    """Count and cache a page's run (in the pool's thread, as soon as it ends)."""
-    ran = [result for result in run.results if not result.get("skipped")]
-    with state.lock:
-        state.ran += len(ran)
-        state.seconds += sum(result["seconds"] for result in ran)
-        state.finished = time.perf_counter()
-    if not run.failed:
-        cache.store(key, run.results, deps.record(ROOT, sorted(run.code), sorted(run.data)))
-
-
-def start(blocks: list[cache.Block]) -> Plan:
-    """The page's results from the cache, or its run submitted to the pool."""
-    key = cache.page_key(blocks)
-    results = cache.load(key, ROOT)
-    if results is not None and len(results) == len(blocks):
-        state.cached += len(blocks)
-        return Plan(blocks, key, results=results)
-    if state.started is None:
-        state.started = time.perf_counter()
-    future = pool().submit(blocks, key[:12])
-    future.add_done_callback(lambda done: finish(key, done.result())
-                             if not done.cancelled() and done.exception() is None else None)
-    return Plan(blocks, key, future=future)
-
-
-def result_of(page: PageState, block: cache.Block) -> dict:
-    """The result of the page's next block, as planned or, if the conversion met blocks the
-    plan did not foresee, by running the blocks met so far."""
-    page.blocks.append(block)
-    number = len(page.blocks)
-    plan = page.plan
-    if plan is not None and plan.blocks[:number] == page.blocks:
-        return plan.result(number)
-    if plan is not None or number == 1:
-        state.unplanned.append(page.path)
-    page.plan = None  # from here on, the page runs as it is converted
-    return start(list(page.blocks)).result(number)
 
 
 # ---------------------------------------------------------------------------------------
@@ -263,168 +213,232 @@ def record_errors(page: PageState, number: int, block: cache.Block, result: dict
 # The fence
 
 
-def validator(language, inputs, options, attrs, md) -> bool:
-    if not fence.is_executed(inputs):
-        return False
-    problems = fence.problems(inputs)
-    if problems:
-        page = state.page
-        if page:
-            page.invalid += 1
-            invalid = fence_lines(page)[1]
-            line = invalid[page.invalid - 1] if page.invalid <= len(invalid) else None
-            page.errors.append(f"{place(page, line, 'executed block')}: {problems[0]}")
-        return False
-    options.update(inputs)
-    return True
-
-
-def formatter(source, language, class_name, options, md, **kwargs) -> str:
-    if "excerpt" in md.treeprocessors:
-        # The blog plugin renders a post again for each index, archive and category page
-        # and keeps only the part before `<!-- more -->`, where no executed block may be.
-        return ""
-    page = state.page
-    try:
-        if page is None:
-            raise RuntimeError("executed block outside a page")
-        block = fence.block(source, options, state.settings.timeout)
-        page.codes.append(source)
-        result = result_of(page, block)
-        record_errors(page, len(page.blocks), block, result)
-        return fence.render(source, options, result, md, page.figures)
-    except Exception as error:
-        # Superfences swallows a formatter's exception and prints the fence as text;
-        # record it so that the page fails instead.
-        if page:
-            page.errors.append(f"{block_name(page, len(page.blocks))}: could not be "
-                               f"rendered: {error!r}")
-        raise
-
-
 # ---------------------------------------------------------------------------------------
 # MkDocs events
-
-
-def on_startup(command, dirty):
-    state.command, state.dirty = command, dirty
-
-
-def configure(settings: Settings) -> None:
-    state.settings = settings
-
-
-def on_config(config):
-    fences = config.mdx_configs.setdefault("pymdownx.superfences", {})
-    custom = fences.setdefault("custom_fences", [])
-    if not any(entry.get("format") is formatter for entry in custom):
-        custom.append({"name": "python", "class": "python", "validator": validator,
-                       "format": formatter})
-    return config
-
-
-def on_pre_build(config):
-    global state
-    stop()
-    state = BuildState(command=state.command, dirty=state.dirty, settings=state.settings)
 
 
 def page_path(file) -> str:
     return getattr(file, "notebook_source", None) or f"docs/{file.src_path}"
 
 
-@event_priority(-100)  # last: after the preview (serve_incremental.py) chose what to build
-def on_nav(nav, config, files):
-    """Read every page to be built for its executed blocks; start the ones not cached."""
-    inclusion = (InclusionLevel.is_in_serve if state.command == "serve"
-                 else InclusionLevel.is_included)
-    reader = scan.reader(config.mdx_configs)
-    for file in files.documentation_pages(inclusion=inclusion):
-        if state.dirty and not file.is_modified():
-            continue
+class Execution:
+    """Executed blocks of one site, across builds: kept by execblog-execution (MkDocs keeps
+    the plugin across `mkdocs serve` rebuilds); ``state`` is this build's."""
+
+    def __init__(self) -> None:
+        self.state = BuildState()
+        self.root = ROOT  # the project (mkdocs.yml's folder), set again by on_config
+
+    def pool(self) -> Pool:
+        if self.state.pool is None:
+            settings = self.state.settings
+            self.state.pool = Pool(jobs=settings.jobs or None, root=self.root,
+                                   memory=settings.memory,
+                              max_output=settings.max_output)
+            self.state.jobs = self.state.pool.jobs
+        return self.state.pool
+
+
+    def finish(self, key: str, run: Run) -> None:
+        """Count and cache a page's run (in the pool's thread, as soon as it ends)."""
+        ran = [result for result in run.results if not result.get("skipped")]
+        with self.state.lock:
+            self.state.ran += len(ran)
+            self.state.seconds += sum(result["seconds"] for result in ran)
+            self.state.finished = time.perf_counter()
+        if not run.failed:
+            recorded = deps.record(self.root, sorted(run.code), sorted(run.data))
+            cache.store(key, run.results, recorded)
+
+
+    def start(self, blocks: list[cache.Block]) -> Plan:
+        """The page's results from the cache, or its run submitted to the pool."""
+        key = cache.page_key(blocks)
+        results = cache.load(key, self.root)
+        if results is not None and len(results) == len(blocks):
+            self.state.cached += len(blocks)
+            return Plan(blocks, key, results=results)
+        if self.state.started is None:
+            self.state.started = time.perf_counter()
+        future = self.pool().submit(blocks, key[:12])
+        future.add_done_callback(lambda done: self.finish(key, done.result())
+                                 if not done.cancelled() and done.exception() is None else None)
+        return Plan(blocks, key, future=future)
+
+
+    def result_of(self, page: PageState, block: cache.Block) -> dict:
+        """The result of the page's next block, as planned or, if the conversion met blocks the
+        plan did not foresee, by running the blocks met so far."""
+        page.blocks.append(block)
+        number = len(page.blocks)
+        plan = page.plan
+        if plan is not None and plan.blocks[:number] == page.blocks:
+            return plan.result(number)
+        if plan is not None or number == 1:
+            self.state.unplanned.append(page.path)
+        page.plan = None  # from here on, the page runs as it is converted
+        return self.start(list(page.blocks)).result(number)
+
+
+    def validator(self, language, inputs, options, attrs, md) -> bool:
+        if not fence.is_executed(inputs):
+            return False
+        problems = fence.problems(inputs)
+        if problems:
+            page = self.state.page
+            if page:
+                page.invalid += 1
+                invalid = fence_lines(page)[1]
+                line = invalid[page.invalid - 1] if page.invalid <= len(invalid) else None
+                page.errors.append(f"{place(page, line, 'executed block')}: {problems[0]}")
+            return False
+        options.update(inputs)
+        return True
+
+
+    def formatter(self, source, language, class_name, options, md, **kwargs) -> str:
+        if "excerpt" in md.treeprocessors:
+            # The blog plugin renders a post again for each index, archive and category page
+            # and keeps only the part before `<!-- more -->`, where no executed block may be.
+            return ""
+        page = self.state.page
         try:
-            text = file.content_string
-            if 'exec="on"' not in text and "exec=" not in text:
+            if page is None:
+                raise RuntimeError("executed block outside a page")
+            block = fence.block(source, options, self.state.settings.timeout)
+            page.codes.append(source)
+            result = self.result_of(page, block)
+            record_errors(page, len(page.blocks), block, result)
+            return fence.render(source, options, result, md, page.figures)
+        except Exception as error:
+            # Superfences swallows a formatter's exception and prints the fence as text;
+            # record it so that the page fails instead.
+            if page:
+                page.errors.append(f"{block_name(page, len(page.blocks))}: could not be "
+                                   f"rendered: {error!r}")
+            raise
+
+
+    def on_startup(self, command, dirty):
+        self.state.command, self.state.dirty = command, dirty
+
+
+    def configure(self, settings: Settings) -> None:
+        self.state.settings = settings
+
+
+    def on_config(self, config):
+        self.root = Path(config.config_file_path).resolve().parent
+        fences = config.mdx_configs.setdefault("pymdownx.superfences", {})
+        custom = fences.setdefault("custom_fences", [])
+        # (A bound method is a new object at each access: compared with ==, not `is`.)
+        if not any(entry.get("format") == self.formatter for entry in custom):
+            custom.append({"name": "python", "class": "python", "validator": self.validator,
+                           "format": self.formatter})
+        return config
+
+
+    def on_pre_build(self, config):
+        self.stop()
+        self.state = BuildState(command=self.state.command, dirty=self.state.dirty,
+                                settings=self.state.settings)
+
+
+    @event_priority(-100)  # last: after the preview (serve_incremental.py) chose what to build
+    def on_nav(self, nav, config, files):
+        """Read every page to be built for its executed blocks; start the ones not cached."""
+        inclusion = (InclusionLevel.is_in_serve if self.state.command == "serve"
+                     else InclusionLevel.is_included)
+        reader = scan.reader(config.mdx_configs)
+        for file in files.documentation_pages(inclusion=inclusion):
+            if self.state.dirty and not file.is_modified():
                 continue
-            blocks = [fence.block(code, options, state.settings.timeout)
-                      for code, options in scan.executed_blocks(scan.expand(text, reader))]
-        except Exception:  # noqa: BLE001 - the page's conversion reports what is wrong
-            continue
-        if blocks:
-            state.plans[file.src_uri] = plan = start(blocks)
-            cache.page_keys[file.src_uri] = plan.key
-    return nav
+            try:
+                text = file.content_string
+                if 'exec="on"' not in text and "exec=" not in text:
+                    continue
+                blocks = [fence.block(code, options, self.state.settings.timeout)
+                          for code, options in scan.executed_blocks(scan.expand(text, reader))]
+            except Exception:  # noqa: BLE001 - the page's conversion reports what is wrong
+                continue
+            if blocks:
+                self.state.plans[file.src_uri] = plan = self.start(blocks)
+                cache.page_keys[file.src_uri] = plan.key
+        return nav
 
 
-@event_priority(100)
-def on_page_markdown(markdown, page, config, files):
-    state.page = PageState(path=page_path(page.file), plan=state.plans.get(page.file.src_uri),
-                           file=page.file)
-    head, separator, _ = markdown.partition(EXCERPT_SEPARATOR)
-    if separator and 'exec="on"' in head:
-        first = sorted(line for lines in fence_lines(state.page) for line in lines)
-        where = place(state.page, first[0] if first else None, "executed block")
-        raise PluginError(f"Executed block in the excerpt:\n  {where} sits in the excerpt "
-                          f"(before {EXCERPT_SEPARATOR}); move it below, where it runs once "
-                          "per build")
-    return markdown
+    @event_priority(100)
+    def on_page_markdown(self, markdown, page, config, files):
+        self.state.page = PageState(path=page_path(page.file),
+                                    plan=self.state.plans.get(page.file.src_uri),
+                               file=page.file)
+        head, separator, _ = markdown.partition(EXCERPT_SEPARATOR)
+        if separator and 'exec="on"' in head:
+            first = sorted(line for lines in fence_lines(self.state.page) for line in lines)
+            where = place(self.state.page, first[0] if first else None, "executed block")
+            raise PluginError(f"Executed block in the excerpt:\n  {where} sits in the excerpt "
+                              f"(before {EXCERPT_SEPARATOR}); move it below, where it runs once "
+                              "per build")
+        return markdown
 
 
-@event_priority(100)
-def on_page_content(html_content, page, config, files):
-    if state.page and state.page.errors:
-        heading = ("Notebook cell failed" if getattr(page.file, "notebook_cells", None)
-                   is not None else "Executed block failed")
-        raise PluginError(f"{heading}:\n" + "\n".join(state.page.errors))
-    if state.page and state.page.codes:
-        name = script.script_name(page)
-        html_content += (
-            f'<p><a class="md-button" href="{name}" download>'
-            "Download this page's code</a> "
-            "<small>(the blocks above as one script; run it from a clone of the blog's "
-            "repository)</small></p>"
-        )
-        state.scripts[page.file.src_uri] = (page.title or "", page.url, list(state.page.codes))
-    if state.page and state.page.figures:
-        state.figures[page.file.src_uri] = dict(state.page.figures)
-    return html_content
+    @event_priority(100)
+    def on_page_content(self, html_content, page, config, files):
+        if self.state.page and self.state.page.errors:
+            heading = ("Notebook cell failed" if getattr(page.file, "notebook_cells", None)
+                       is not None else "Executed block failed")
+            raise PluginError(f"{heading}:\n" + "\n".join(self.state.page.errors))
+        if self.state.page and self.state.page.codes:
+            name = script.script_name(page)
+            html_content += (
+                f'<p><a class="md-button" href="{name}" download>'
+                "Download this page's code</a> "
+                "<small>(the blocks above as one script; run it from a clone of the blog's "
+                "repository)</small></p>"
+            )
+            self.state.scripts[page.file.src_uri] = (page.title or "", page.url,
+                                                     list(self.state.page.codes))
+        if self.state.page and self.state.page.figures:
+            self.state.figures[page.file.src_uri] = dict(self.state.page.figures)
+        return html_content
 
 
-def on_post_page(output, page, config):
-    folder = Path(config.site_dir) / Path(page.file.dest_uri).parent
-    found = state.scripts.get(page.file.src_uri)
-    if found:
-        title, url, codes = found
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / script.script_name(page)).write_text(
-            script.script_text(title, url, codes, config.site_url or ""), encoding="utf-8")
-    # The figures, beside the page that shows them (execution/figures.py).
-    for name, svg in state.figures.get(page.file.src_uri, {}).items():
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(svg, encoding="utf-8")
-    return output
+    def on_post_page(self, output, page, config):
+        folder = Path(config.site_dir) / Path(page.file.dest_uri).parent
+        found = self.state.scripts.get(page.file.src_uri)
+        if found:
+            title, url, codes = found
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / script.script_name(page)).write_text(
+                script.script_text(title, url, codes, config.site_url or ""), encoding="utf-8")
+        # The figures, beside the page that shows them (execution/figures.py).
+        for name, svg in self.state.figures.get(page.file.src_uri, {}).items():
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(svg, encoding="utf-8")
+        return output
 
 
-def stop() -> None:
-    """Stop the workers of the current build (pages it did not need, or after a failure)."""
-    if state.pool is not None:
-        state.pool.cancel()
-        state.pool = None
+    def stop(self) -> None:
+        """Stop the workers of the current build (pages it did not need, or after a failure)."""
+        if self.state.pool is not None:
+            self.state.pool.cancel()
+            self.state.pool = None
 
 
-def on_post_build(config):
-    stop()
-    wall = (state.finished - state.started) if state.started and state.finished else 0.0
-    log.info(f"Executed blocks: {state.ran} ran ({state.seconds:.1f} s, {wall:.1f} s wall on "
-          f"{state.jobs} workers), {state.cached} from cache")
-    if state.unplanned:
-        log.info(f"Executed blocks run as their pages were converted (not found ahead): "
-              f"{', '.join(state.unplanned)}")
+    def on_post_build(self, config):
+        self.stop()
+        state = self.state
+        wall = (state.finished - state.started) if state.started and state.finished else 0.0
+        log.info(f"Executed blocks: {state.ran} ran ({state.seconds:.1f} s, {wall:.1f} s wall "
+                 f"on {state.jobs} workers), {state.cached} from cache")
+        if self.state.unplanned:
+            log.info(f"Executed blocks run as their pages were converted (not found ahead): "
+                  f"{', '.join(self.state.unplanned)}")
 
 
-def on_build_error(error):
-    stop()
+    def on_build_error(self, error):
+        self.stop()
 
 
-def on_shutdown():
-    stop()
+    def on_shutdown(self):
+        self.stop()

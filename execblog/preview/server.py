@@ -35,10 +35,11 @@ from collections.abc import Callable, Iterable
 
 import watchdog.events
 import watchdog.observers
+from mkdocs.plugins import get_plugin_logger
 
 from execblog import compat
 
-log = logging.getLogger("mkdocs.preview")
+log = get_plugin_logger(__name__)
 
 CONTENT_EVENTS = [
     watchdog.events.FileCreatedEvent,
