@@ -288,6 +288,17 @@ class SourceNames(logging.Filter):
             logger.addFilter(cls(sources))
 
 
+@dataclass(frozen=True)
+class NotebookPost:
+    """What other plugins may ask of a generated notebook post (``PostsPlugin.notebook_post``):
+    the notebook as messages name it, where each cell's Markdown starts, and the lines of the
+    executed blocks' opening fences in the generated Markdown (``scan.block_lines``)."""
+
+    source: str
+    cells: tuple[CellPlace, ...]
+    block_lines: tuple
+
+
 class NotebookPosts:
     """Notebook posts of one site, turned into Markdown posts in ``out_dir``.
 
@@ -301,6 +312,7 @@ class NotebookPosts:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.converted: dict[Path, tuple[int, int, list, str, list[CellPlace]]] = {}
+        self.posts: dict[str, NotebookPost] = {}  # generated src_uri -> its notebook, this build
 
     def convert(self, path: Path) -> tuple[list, str, list[CellPlace]]:
         """The cells of the notebook at ``path`` saved with outputs, its Markdown post, and
@@ -327,6 +339,7 @@ class NotebookPosts:
 
         problems: list[tuple[str, str]] = []
         sources: dict[str, str] = {}
+        self.posts = {}
         folder = self.checkout_dir(Path(config.config_file_path).parent)
         for file in list(files):
             if not is_notebook_post(file.src_uri, posts_prefix):
@@ -354,12 +367,16 @@ class NotebookPosts:
                 os.replace(temporary, out)
             generated = File.generated(config, str(Path(file.src_uri).with_suffix(".md")),
                                        abs_src_path=str(out))
-            generated.notebook_source = where  # for error messages
             # For execution's messages about a cell: where each cell starts in the Markdown,
             # and the executed blocks' fences in it (read now: the file may be another
             # build's by the time a block fails).
+            post = NotebookPost(where, tuple(places), scan.block_lines(markdown))
+            self.posts[generated.src_uri] = post
+            # The same on the File, as execblog-execution and execblog-citations read it
+            # until they ask PostsPlugin.notebook_post instead.
+            generated.notebook_source = post.source
             generated.notebook_cells = places
-            generated.notebook_lines = scan.block_lines(markdown)
+            generated.notebook_lines = post.block_lines
             sources[generated.src_uri] = file.src_uri
             files.append(generated)
             log.debug("notebook post %s written as %s", where, out)

@@ -109,6 +109,12 @@ class PostsPlugin(BasePlugin[PostsConfig]):
                                                 self.layout.docs_prefix)
         return files
 
+    def notebook_post(self, src_uri: str) -> notebooks.NotebookPost | None:
+        """The notebook a generated post of this build came from (``None``: not one)."""
+        if self.notebook_posts is None:
+            return None
+        return self.notebook_posts.posts.get(src_uri)
+
     def on_pre_build(self, *, config):
         self.listings.start_build()  # read the posts again at each build (`mkdocs serve`)
 

@@ -108,6 +108,13 @@ def test_notebook_posts_go_to_the_cache_dir_option(tmp_path) -> None:
     out = Path(generated.abs_src_path)
     assert out.parent.parent == tmp_path / "elsewhere" / "notebook-posts", out
     assert 'print(3 ** 3)' in out.read_text()
+    # What other plugins learn of it, through the plugin rather than the File
+    post = plugin.notebook_post("news/articles/2026-01-06-cubes.md")
+    assert post.source == "docs/news/articles/2026-01-06-cubes.ipynb"
+    assert [cell.number for cell in post.cells] == [1, 2, 3]
+    assert post.block_lines[0] == [out.read_text().split("\n").index(
+        '```python exec="on" session="notebook" result="show"') + 1]
+    assert plugin.notebook_post("news/articles/2026-01-05-sum-of-squares.md") is None
 
 
 def test_state_is_on_the_instance_and_kept_across_rebuilds(tmp_path) -> None:
