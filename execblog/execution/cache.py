@@ -176,12 +176,9 @@ def store(key: str, results: list[dict], recorded: dict) -> None:
     os.replace(temporary, path)  # readers never see half an entry
 
 
-# The key of each page's latest results (by src_uri), kept from build to build of the preview.
-page_keys: dict[str, str] = {}
-
-
-def pages_depending_on(files: set[str]) -> set[str]:
-    """The pages whose latest results ran or read any of ``files`` (paths from the root)."""
+def pages_depending_on(files: set[str], page_keys: dict[str, str]) -> set[str]:
+    """The pages (of ``page_keys``: page -> key of its latest results) whose latest results
+    ran or read any of ``files`` (paths from the root)."""
     found = set()
     for page, key in list(page_keys.items()):
         recorded = stored_deps(key)

@@ -23,6 +23,7 @@ nothing; editing one a page ran re-runs that page.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -36,12 +37,12 @@ from mkdocs.structure.files import InclusionLevel
 
 from execblog.execution import cache, deps, fence, scan, script
 from execblog.execution.pool import Pool, Run
-from execblog.posts.notebooks import cell_name
+from execblog.posts.notebooks import NotebookPost, cell_name
 
 log = get_plugin_logger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
-EXCERPT_SEPARATOR = "<!-- more -->"
+EXCERPT_SEPARATOR = "<!-- more -->"  # without the blog plugin (its default)
 
 
 @dataclass
@@ -68,6 +69,7 @@ class PageState:
     codes: list[str] = field(default_factory=list)  # every block, in order: the script
     figures: dict[str, str] = field(default_factory=dict)  # file name: SVG, beside the page
     file: object = None  # the page's File, to name a failing block's line or cell
+    notebook: NotebookPost | None = None  # the notebook a generated post came from
     invalid: int = 0  # blocks refused for their options, so far
     lines: tuple[list[int], list[int]] | None = None  # see fence_lines
 
@@ -121,7 +123,7 @@ def fence_lines(page: PageState) -> tuple[list[int], list[int]]:
         page.lines = [], []
         count = len(page.plan.blocks) if page.plan is not None else None
         # a notebook post's, as notebooks.py generated it
-        known = getattr(page.file, "notebook_lines", None)
+        known = page.notebook.block_lines if page.notebook else None
         if known is not None:
             page.lines = known if count in (None, len(known[0])) else ([], known[1])
             return page.lines
@@ -136,7 +138,7 @@ def fence_lines(page: PageState) -> tuple[list[int], list[int]]:
 def place(page: PageState, line: int | None, what: str) -> str:
     """``file:line: what``, or, for a line of a notebook post, ``notebook[:line]: cell N``
     (the line of a Jupytext script's cell)."""
-    cells = getattr(page.file, "notebook_cells", None)
+    cells = page.notebook.cells if page.notebook else None
     if cells is None:
         return f"{page.path}{f':{line}' if line else ''}: {what}"
     above = [cell for cell in cells if cell.markdown_line < line] if line else []
@@ -150,7 +152,7 @@ def block_cell(page: PageState, number: int):
     """The notebook cell (notebooks.CellPlace) the page's block ``number`` came from."""
     lines = fence_lines(page)[0]
     line = lines[number - 1] if number <= len(lines) else None
-    above = [cell for cell in getattr(page.file, "notebook_cells", None) or ()
+    above = [cell for cell in (page.notebook.cells if page.notebook else ())
              if line and cell.markdown_line < line]
     return above[-1] if above else None
 
@@ -165,7 +167,7 @@ def traceback_places(page: PageState, text: str) -> str:
 
     def frame(match: re.Match) -> str:
         number, line = int(match[1]), int(match[2])
-        if getattr(page.file, "notebook_cells", None) is not None:
+        if page.notebook is not None:
             cell = block_cell(page, number)
             if cell is not None:
                 return f'File "{page.path}, cell {cell.number}", line {cell.source_line(line)}'
@@ -217,8 +219,10 @@ def record_errors(page: PageState, number: int, block: cache.Block, result: dict
 # MkDocs events
 
 
-def page_path(file) -> str:
-    return getattr(file, "notebook_source", None) or f"docs/{file.src_path}"
+def page_path(file, notebook: NotebookPost | None, docs: str) -> str:
+    """The page's file as messages name it: the notebook a generated post came from, or
+    the Markdown file under the docs folder (as given in mkdocs.yml)."""
+    return notebook.source if notebook else f"{docs}/{file.src_path}"
 
 
 class Execution:
@@ -228,6 +232,13 @@ class Execution:
     def __init__(self) -> None:
         self.state = BuildState()
         self.root = ROOT  # the project (mkdocs.yml's folder), set again by on_config
+        # The key of each page's latest results (by src_uri), kept from build to build.
+        self.page_keys: dict[str, str] = {}
+
+    def pages_depending_on(self, files: set[str]) -> set[str]:
+        """The pages whose executed blocks, when they last ran, ran or read any of ``files``
+        (paths from the project's folder): what the preview rebuilds after such a save."""
+        return cache.pages_depending_on(files, self.page_keys)
 
     def pool(self) -> Pool:
         if self.state.pool is None:
@@ -363,30 +374,35 @@ class Execution:
                 continue
             if blocks:
                 self.state.plans[file.src_uri] = plan = self.start(blocks)
-                cache.page_keys[file.src_uri] = plan.key
+                self.page_keys[file.src_uri] = plan.key
         return nav
 
 
     @event_priority(100)
     def on_page_markdown(self, markdown, page, config, files):
-        self.state.page = PageState(path=page_path(page.file),
+        posts = config.plugins.get("execblog-posts")
+        notebook = posts.notebook_post(page.file.src_uri) if posts is not None else None
+        docs = os.path.relpath(config.docs_dir, self.root)
+        self.state.page = PageState(path=page_path(page.file, notebook, docs),
                                     plan=self.state.plans.get(page.file.src_uri),
-                               file=page.file)
-        head, separator, _ = markdown.partition(EXCERPT_SEPARATOR)
+                                    file=page.file, notebook=notebook)
+        blog = config.plugins.get("material/blog")
+        excerpt = blog.config.post_excerpt_separator if blog is not None else EXCERPT_SEPARATOR
+        head, separator, _ = markdown.partition(excerpt)
         if separator and 'exec="on"' in head:
             first = sorted(line for lines in fence_lines(self.state.page) for line in lines)
             where = place(self.state.page, first[0] if first else None, "executed block")
             raise PluginError(f"Executed block in the excerpt:\n  {where} sits in the excerpt "
-                              f"(before {EXCERPT_SEPARATOR}); move it below, where it runs once "
-                              "per build")
+                              f"(before {excerpt}); move it below, where it runs once per "
+                              "build")
         return markdown
 
 
     @event_priority(100)
     def on_page_content(self, html_content, page, config, files):
         if self.state.page and self.state.page.errors:
-            heading = ("Notebook cell failed" if getattr(page.file, "notebook_cells", None)
-                       is not None else "Executed block failed")
+            heading = ("Notebook cell failed" if self.state.page.notebook is not None
+                       else "Executed block failed")
             raise PluginError(f"{heading}:\n" + "\n".join(self.state.page.errors))
         if self.state.page and self.state.page.codes:
             name = script.script_name(page)

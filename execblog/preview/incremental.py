@@ -35,13 +35,13 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 
 from execblog import compat
-from execblog.execution import cache as execution_cache
 from execblog.execution import deps as execution_deps
 from execblog.execution import pool as execution_pool
 from execblog.preview import server as preview_server
@@ -142,6 +142,15 @@ class IdleCollector:
         self.uncollected = 0
 
 
+def depending_on(config) -> Callable[[set[str]], set[str]]:
+    """The pages whose executed blocks ran or read given files, from execblog-execution
+    (none without it)."""
+    execution = config.plugins.get("execblog-execution")
+    if execution is None:
+        return lambda changed: set()
+    return execution.execution.pages_depending_on
+
+
 class Incremental:
     """The preview's memory of the last build, kept by execblog-preview across rebuilds."""
 
@@ -218,7 +227,7 @@ class Incremental:
         plan = plan_rebuild(
             self.snapshot, snapshot, changed_files(self.project, project),
             {src: post.markdown for src, post in posts.items()},
-            lambda changed: execution_cache.pages_depending_on(changed),
+            depending_on(config),
             {key: [p.file.src_uri for p in compat.shown_posts(blog, view)]
              for key, view in views.items()})
         self.snapshot, self.project, self.plan = snapshot, project, plan
