@@ -1,11 +1,18 @@
 """Typeset every formula with MathJax at build time, as SVG inside the page.
 
 ``pymdownx.arithmatex`` (generic mode) marks math as ``<span class="arithmatex">\\(..\\)``
-and ``<div class="arithmatex">\\[..\\]``. This hook sends each formula to MathJax running in
-Node (``hooks/mathjax_render.cjs``, MathJax pinned in ``package-lock.json``) and replaces
-it with the SVG that MathJax returns. So the site serves no MathJax script and no web font,
-math survives Material's instant navigation, and a TeX error fails the build naming the
-page instead of showing red text to a reader.
+and ``<div class="arithmatex">\\[..\\]``. The execblog-mathjax plugin sends each formula to
+MathJax running in Node (``render.cjs``, MathJax pinned in ``package-lock.json``) and
+replaces it with the SVG that MathJax returns. So the site serves no MathJax script and no
+web font, math survives Material's instant navigation, and a TeX error fails the build
+naming the page instead of showing red text to a reader.
+
+How light a formula is in the page (the plugin's options, ``MathJaxOptions``): the glyphs
+of a page are drawn once, in one store (``share_glyphs``); each formula's nested groups are
+folded into its glyphs (``flatten``, flatten.py); a screen reader reads the formula's
+spoken words, the SVG's name (``assistive: speech``), instead of a hidden MathML copy; and
+display formulas off the screen are not laid out until the reader comes near them
+(``skip_offscreen``).
 
 Rendered formulas are cached on disk (``.cache/mathjax.sqlite``) keyed on the TeX, the
 display mode and the MathJax version, so a warm build starts no renderer at all. Each entry
@@ -20,17 +27,18 @@ import functools
 import hashlib
 import html
 import json
-import logging
 import re
 import sqlite3
 import subprocess
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import get_plugin_logger
 
 from execblog.execution import cache as execution_cache
+from execblog.mathjax.flatten import flatten
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDERER = Path(__file__).with_name("render.cjs")
@@ -42,7 +50,22 @@ def cache_file() -> Path:
     return execution_cache.cache_root() / "mathjax.sqlite"
 # (Entries were once kept without a checksum, in the table "svg": see open_cache.)
 TABLE = "formula"
-log = logging.getLogger("mkdocs.hooks.mathjax")
+log = get_plugin_logger(__name__)
+# The Python side of a cached formula (slim, flatten): a change here typesets again, as a
+# change of render.cjs does.
+POSTPROCESS = "2"
+
+
+@dataclass(frozen=True)
+class MathJaxOptions:
+    """What execblog-mathjax's options (plugin.py) make of each formula."""
+
+    assistive: str = "speech"  # "speech": the SVG named by its words; "mathml": a copy
+    locale: str = "en"  # the language of the spoken words
+    flatten: bool = True  # each glyph placed by one transform, without nested groups
+
+    def key(self) -> str:
+        return f"{POSTPROCESS}/{self.assistive}/{self.locale}/{int(self.flatten)}"
 
 MATH = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.DOTALL
@@ -110,7 +133,8 @@ def adopt_unchecked(db: sqlite3.Connection) -> None:
 class Renderer:
     """A long-lived Node process that turns TeX into SVG, one formula per request."""
 
-    def __init__(self) -> None:
+    def __init__(self, options: MathJaxOptions | None = None) -> None:
+        self.options = options or MathJaxOptions()
         if not MATHJAX_PACKAGE.is_file():
             raise PluginError(
                 f"MathJax is not installed ({MATHJAX_PACKAGE} is missing): run `npm ci`, "
@@ -118,7 +142,8 @@ class Renderer:
             )
         # The renderer's own code is part of the key: changing its options re-renders.
         renderer_digest = hashlib.sha256(RENDERER.read_bytes()).hexdigest()[:16]
-        self.version = json.loads(MATHJAX_PACKAGE.read_text())["version"] + "/" + renderer_digest
+        self.version = (json.loads(MATHJAX_PACKAGE.read_text())["version"] + "/"
+                        + renderer_digest + "/" + self.options.key())
         self.process: subprocess.Popen | None = None
         self.db = open_cache(cache_file())
         self.new: dict[str, str] = {}  # written in one transaction at the end
@@ -149,8 +174,9 @@ class Renderer:
 
     def _start(self) -> None:
         self.process = subprocess.Popen(
-            ["node", str(RENDERER)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            text=True, encoding="utf-8",
+            ["node", str(RENDERER), f"--assistive={self.options.assistive}",
+             f"--locale={self.options.locale}"],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
         )
         first = json.loads(self.process.stdout.readline())
         self.css = first["css"]
@@ -171,6 +197,8 @@ class Renderer:
         if "error" in answer:
             raise MathJaxError(answer["error"])
         svg = slim(answer["svg"])
+        if self.options.flatten:
+            svg = flatten(svg)
         self.new[key] = svg
         self.rendered += 1
         return svg
@@ -189,18 +217,18 @@ class Renderer:
             self.db.close()
 
 
-renderer: Renderer | None = None
-
 # Attributes that only MathJax's interactive menu reads. The stylesheet keys a few rules on
 # data-mml-node (tables, errors, actions), so those values stay; `use[data-c]` gets its
 # stroke width from SLIM_CSS instead.
 MML_NODE = re.compile(r' data-mml-node="(?!mtable"|merror"|maction")[^"]*"')
 DATA_C = re.compile(r' data-c="[^"]*"')
+# The TeX class MathJax records for its explorer and menu: no style reads it.
+TEX_CLASS = re.compile(r' data-mjx-texclass="[^"]*"')
 SLIM_CSS = 'mjx-container[jax="SVG"] use { stroke-width: 3; }'
 
 
 def slim(svg: str) -> str:
-    return DATA_C.sub("", MML_NODE.sub("", svg))
+    return TEX_CLASS.sub("", DATA_C.sub("", MML_NODE.sub("", svg)))
 
 
 def strip_delimiters(tag: str, body: str) -> str:
@@ -211,8 +239,7 @@ def strip_delimiters(tag: str, body: str) -> str:
     return tex.strip()
 
 
-def typeset(page_html: str, where: str) -> str:
-    assert renderer is not None
+def typeset(page_html: str, where: str, renderer: Renderer) -> str:
     errors = []
 
     def replace(match: re.Match) -> str:
@@ -231,16 +258,6 @@ def typeset(page_html: str, where: str) -> str:
     if errors:
         raise PluginError("MathJax could not typeset:\n  " + "\n  ".join(errors))
     return out
-
-
-def on_pre_build(config):
-    global renderer
-    renderer = Renderer()
-
-
-@event_priority(50)  # before the blog plugin cuts excerpts out of a post's content
-def on_page_content(html_content, page, config, files):
-    return typeset(html_content, f"docs/{page.file.src_path}")
 
 
 # A glyph's outline as MathJax writes it: absolute commands, in font units (1000 an em).
@@ -337,29 +354,37 @@ def share_glyphs(page_html: str) -> str:
     return out[: first.start()] + store + out[first.start():]
 
 
-def on_post_page(output, page, config):
-    # Catches math that reached the page by another road (excerpts on index pages).
-    output = typeset(output, f"docs/{page.file.src_path}")
+# Display formulas off the screen are not styled or laid out until the reader scrolls near
+# them (content-visibility); each box keeps the height of its formula meanwhile, so the
+# page's length hardly changes as they come in.
+SKIP_OFFSCREEN_CSS = ('.md-typeset div.arithmatex { content-visibility: auto; '
+                      'contain-intrinsic-size: auto var(--mjx-h, 3em); }')
+DISPLAY_HEIGHT = re.compile(r'<div class="arithmatex"><mjx-container[^>]*><svg [^>]*?'
+                            r'height="(?P<height>[\d.]+)ex"')
+
+
+def with_heights(page_html: str) -> str:
+    """Each display formula's box told the height of its formula (``--mjx-h``), which it
+    takes while it is skipped (``SKIP_OFFSCREEN_CSS``): an ex of the page's font is about
+    half an em, and MathJax gives a display formula 1 em of margin above and below."""
+    def height(match: re.Match) -> str:
+        em = float(match["height"]) / 2 + 2
+        return match.group(0).replace(
+            '<div class="arithmatex">', f'<div class="arithmatex" style="--mjx-h: {em:.2f}em">',
+            1)
+    return DISPLAY_HEIGHT.sub(height, page_html)
+
+
+def post_page(output: str, where: str, renderer: Renderer, skip_offscreen: bool) -> str:
+    """The finished page: math that reached it by another road (excerpts on index pages)
+    typeset, the glyphs in one store, MathJax's stylesheet in the head."""
+    output = typeset(output, where, renderer)
     if "<mjx-container" in output:
         output = share_glyphs(output)
-        style = f'<style id="mathjax-svg-styles">{renderer.stylesheet()}{SLIM_CSS}</style>'
+        css = renderer.stylesheet() + SLIM_CSS
+        if skip_offscreen:
+            output = with_heights(output)
+            css += SKIP_OFFSCREEN_CSS
+        style = f'<style id="mathjax-svg-styles">{css}</style>'
         output = output.replace("</head>", style + "</head>", 1)
     return output
-
-
-def on_post_build(config):
-    global renderer
-    if renderer:
-        done, renderer = renderer, None
-        print(f"MathJax: {done.rendered} formulas rendered, {done.cached} from cache")
-        done.close()
-
-
-def on_build_error(error):
-    global renderer
-    if renderer:
-        done, renderer = renderer, None
-        try:
-            done.close()
-        except PluginError:
-            pass  # the error that stopped the build is the one to report
