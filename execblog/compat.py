@@ -18,7 +18,9 @@ Two kinds of coupling:
   again, e.g. from a copy of the project loaded in the same process, never stacks).
 - **private reads**: names with a leading underscore, or values no documentation promises
   (the blog plugin's pagination helpers, autorefs' maps, superfences' regular expressions,
-  the live-reload server's observer, ``threading._register_atexit``).
+  the live-reload server's observer, ``threading._register_atexit``);
+- **package files**: files another package installs for its own use (Sphinx's JavaScript
+  build of the Snowball stemmer, which the search serves to the browser).
 """
 
 from __future__ import annotations
@@ -122,6 +124,15 @@ COUPLINGS = [
              "execution.worker (release named semaphores before the worker is killed)",
              "The worker is killed with its process group; finalizers would not run.",
              "None needed while the worker exits by signal."),
+    Coupling("file:sphinx/search/minified-js/base-stemmer.js", "d42c3db25433456d",
+             "package file", "snowball_english_js (search: the browser's stemmer)",
+             "The browser must stem exactly as the indexer (snowballstemmer 3.0.1); the only "
+             "pinned JavaScript build of Snowball 3.0.1 in the registries is the one Sphinx "
+             "ships among its files (npm's builds differ on hundreds of words).",
+             "A JavaScript build published by the Snowball project (snowballstem.org) on npm "
+             "would let the site pin it directly."),
+    Coupling("file:sphinx/search/minified-js/english-stemmer.js", "7d7aea429ad57d94",
+             "package file", "snowball_english_js", "As above.", "As above."),
     Coupling("pymdownx.superfences:RE_NESTED_FENCE_START", "1ac9ff48f4998dcc", "private read",
              "execution.scan (find executed blocks as superfences does)",
              "Blocks are found before conversion with the same fence grammar.",
@@ -129,6 +140,14 @@ COUPLINGS = [
     Coupling("pymdownx.superfences:RE_OPTIONS", "0f3d1b182b74e818", "private read",
              "execution.scan", "As above.", "As above."),
 ]
+
+
+def package_file(target: str) -> str:
+    """``"file:package/relative/path"``: a file another package installs."""
+    from importlib.resources import files
+
+    package, _, relative = target.removeprefix("file:").partition("/")
+    return (files(package) / relative).read_text(encoding="utf-8")
 
 
 def resolve(target: str):
@@ -140,6 +159,8 @@ def resolve(target: str):
 
 
 def source_of(target: str) -> str:
+    if target.startswith("file:"):
+        return package_file(target)
     value = resolve(target)
     if isinstance(value, re.Pattern):
         return f"{value.pattern!r} {value.flags}"
@@ -351,6 +372,12 @@ def run_multiprocessing_finalizers() -> None:
 
     util._run_finalizers(0)
     util._run_finalizers()
+
+
+def snowball_english_js() -> tuple[str, str]:
+    """Snowball's JavaScript base stemmer and English stemmer, as Sphinx installs them."""
+    return (package_file("file:sphinx/search/minified-js/base-stemmer.js"),
+            package_file("file:sphinx/search/minified-js/english-stemmer.js"))
 
 
 def superfences_patterns() -> tuple[re.Pattern, re.Pattern]:

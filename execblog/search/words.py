@@ -17,9 +17,10 @@ import json
 import re
 import unicodedata
 from functools import lru_cache
-from importlib.resources import files
 
 from snowballstemmer.english_stemmer import EnglishStemmer
+
+from execblog import compat
 
 # Unicode letters and digits and the underscore: search.js's /[\p{L}\p{N}_]+/gu.
 WORD = re.compile(r"(?:[^\W_]|_)+")
@@ -100,9 +101,7 @@ def stemmer_script() -> bytes:
     """The browser's stemmer: Snowball 3.0.1's own JavaScript build of the English stemmer
     (as Sphinx ships it, the same generator output as snowballstemmer 3.0.1's Python) and
     ``SPELLINGS``, defining ``window.siteSearchStem(word)``, the same as ``stem()``."""
-    minified = files("sphinx") / "search" / "minified-js"
-    base = (minified / "base-stemmer.js").read_text(encoding="utf-8")
-    english = (minified / "english-stemmer.js").read_text(encoding="utf-8")
+    base, english = compat.snowball_english_js()
     spellings = json.dumps([[pattern, re.sub(r"\\(\d)", r"$\1", replacement)]
                             for pattern, replacement in SPELLINGS])
     return (

@@ -93,4 +93,4 @@ def test_every_coupling_to_another_package_is_recorded_with_its_reason() -> None
     assert compat.COUPLINGS
     for coupling in compat.COUPLINGS:
         assert coupling.why and coupling.upstream and coupling.used_by, coupling.target
-        assert coupling.kind in ("patch", "private read"), coupling.target
+        assert coupling.kind in ("patch", "private read", "package file"), coupling.target
