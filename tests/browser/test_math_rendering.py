@@ -138,3 +138,30 @@ def test_skipped_formulas_keep_the_page_length(viewport, new_page, site, served)
       }}""")
     drawn = page.evaluate("document.documentElement.scrollHeight")
     assert abs(drawn - loaded) <= 0.02 * drawn, (loaded, drawn)
+
+
+WIDE_FORMULAS = """async () => {
+  const found = [];
+  for (const box of document.querySelectorAll('.md-typeset div.arithmatex')) {
+    box.scrollIntoView({block: 'center'});
+    await new Promise((done) => setTimeout(done, 50));  // drawn, then measured
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    if (box.scrollWidth > box.clientWidth + 1)
+      found.push({formula: (box.querySelector('svg') || box).getAttribute('aria-label'),
+                  tabindex: box.getAttribute('tabindex'),
+                  name: box.getAttribute('aria-label')});
+  }
+  return found;
+}"""
+
+
+def test_a_wide_formula_is_reachable_by_keyboard_once_drawn(new_page, site, served) -> None:
+    """On a phone, each display formula wider than the column scrolls in its own box, which
+    must be in the tab order (WCAG 2.1.1), skipped off screen or not."""
+    post = next(p for p in published(ROOT / "docs") if p.source.name == HEAVIEST[0])
+    page = new_page(viewport=PHONE)
+    page.goto(page_url(served.root_url, site, post_page(site, post)))
+    wide = page.evaluate(WIDE_FORMULAS)
+    assert wide, "no display formula is wider than a phone's column"
+    unreachable = [box for box in wide if box["tabindex"] != "0" or not box["name"]]
+    assert not unreachable, unreachable
