@@ -32,6 +32,8 @@ import threading
 from importlib import metadata
 from pathlib import Path
 
+from execblog.filememo import FileMemo
+
 MODULE = "<module>"
 # Project files that are not the blog's code: the build machinery and the environment.
 IGNORED_DIRS = {"execblog", ".venv", ".cache", ".git", "site", "node_modules"}
@@ -135,26 +137,24 @@ def digest(text: str | bytes) -> str:
     return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
 
 
-# What was read of the project's files, by path: (modification time, size, value). A file
-# whose time and size are unchanged is not read again, in this build or the next one of the
-# preview (a save changes the time).
-_read: dict[tuple[str, Path], tuple[int, int, object]] = {}
+# What was read of the project's files, by kind of reading: a file whose time and size are
+# unchanged is not read again, in this build or the next one of the preview (a save changes
+# the time). One memory for the process: the build's and its workers' readings of a file
+# agree whichever site asks.
+_read: dict[str, FileMemo] = {}
 
 
 def _read_once(kind: str, path: Path, read):
+    def derive(path: Path):
+        try:
+            return read(path)
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            return None
+
     try:
-        stat = path.stat()
+        return _read.setdefault(kind, FileMemo()).get(path, derive)
     except OSError:
         return None
-    known = _read.get((kind, path))
-    if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
-        return known[2]
-    try:
-        value = read(path)
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        value = None
-    _read[(kind, path)] = (stat.st_mtime_ns, stat.st_size, value)
-    return value
 
 
 def source_units(root: Path, relative: str) -> SourceUnits | None:

@@ -21,6 +21,7 @@ from mkdocs.exceptions import PluginError
 from pymdownx.slugs import slugify as make_slugify
 
 # Re-exported: scripts and tests read these from here.
+from execblog.filememo import FileMemo
 from execblog.posts.meta import (  # noqa: F401
     FILENAME,
     PLACEHOLDER,
@@ -78,33 +79,16 @@ class FrontMatterCache:
     checked against its (modification time, size)."""
 
     def __init__(self) -> None:
-        self.parsed: dict[Path, tuple[tuple[int, int], dict]] = {}
-        self.headings: dict[Path, tuple[tuple[int, int], str]] = {}
-
-    @staticmethod
-    def stamp(path: Path) -> tuple[int, int]:
-        stat = path.stat()
-        return stat.st_mtime_ns, stat.st_size
+        self.parsed: FileMemo[dict] = FileMemo()
+        self.headings: FileMemo[str] = FileMemo()
 
     def read(self, path: Path) -> dict:
         """``read_front_matter(path)``, parsed again only when the file changed."""
-        stamp = self.stamp(path)
-        cached = self.parsed.get(path)
-        if cached and cached[0] == stamp:
-            return dict(cached[1])
-        meta = _read_front_matter(path)
-        self.parsed[path] = (stamp, meta)
-        return dict(meta)
+        return dict(self.parsed.get(path, _read_front_matter))
 
     def heading_title(self, path: Path) -> str:
         """``heading_title(path)``, read again only when the file changed."""
-        stamp = self.stamp(path)
-        cached = self.headings.get(path)
-        if cached and cached[0] == stamp:
-            return cached[1]
-        title = heading_title(path)
-        self.headings[path] = (stamp, title)
-        return title
+        return self.headings.get(path, heading_title)
 
 
 def _read_front_matter(path: Path) -> dict:

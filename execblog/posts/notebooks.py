@@ -47,6 +47,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
+from execblog.filememo import FileMemo
+
 log = get_plugin_logger(__name__)
 
 POSTS_PREFIX = "blog/posts/"  # when no layout says otherwise (the blog plugin's default)
@@ -311,20 +313,18 @@ class NotebookPosts:
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
-        self.converted: dict[Path, tuple[int, int, list, str, list[CellPlace]]] = {}
+        self.converted: FileMemo[tuple[list, str, list[CellPlace]]] = FileMemo()
         self.posts: dict[str, NotebookPost] = {}  # generated src_uri -> its notebook, this build
 
     def convert(self, path: Path) -> tuple[list, str, list[CellPlace]]:
         """The cells of the notebook at ``path`` saved with outputs, its Markdown post, and
         where each cell's Markdown starts in the post."""
-        stat = path.stat()
-        known = self.converted.get(path)
-        if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
-            return known[2], known[3], known[4]
-        stale = saved_outputs(read_notebook(path))
-        markdown, places = notebook_post(path)
-        self.converted[path] = (stat.st_mtime_ns, stat.st_size, stale, markdown, places)
-        return stale, markdown, places
+        def derive(path: Path) -> tuple[list, str, list[CellPlace]]:
+            stale = saved_outputs(read_notebook(path))
+            markdown, places = notebook_post(path)
+            return stale, markdown, places
+
+        return self.converted.get(path, derive)
 
     def checkout_dir(self, root: Path) -> Path:
         checkout = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]

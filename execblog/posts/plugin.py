@@ -17,6 +17,7 @@ from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 
+from execblog.filememo import FileMemo
 from execblog.options import Count, project_path
 from execblog.posts import frontmatter, listings, notebooks, reference, snippets
 from execblog.posts.layout import BlogLayout
@@ -59,7 +60,7 @@ class PostsConfig(base.Config):
 class PostsPlugin(BasePlugin[PostsConfig]):
     # What the plugin keeps across builds (on_startup), and what it read of this build.
     front_matter: frontmatter.FrontMatterCache | None = None
-    snippet_sections: dict | None = None
+    snippet_sections: FileMemo | None = None
     notebook_posts: notebooks.NotebookPosts | None = None
     layout: BlogLayout | None = None
     listings: listings.Listings | None = None
@@ -68,7 +69,7 @@ class PostsPlugin(BasePlugin[PostsConfig]):
     def on_startup(self, *, command, dirty):
         # Created once: MkDocs keeps this instance across `mkdocs serve` rebuilds.
         self.front_matter = frontmatter.FrontMatterCache()
-        self.snippet_sections = {}
+        self.snippet_sections = FileMemo()
 
     def _keep(self) -> None:
         """The state of on_startup, for a build started without it (a script's build)."""

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from execblog.filememo import FileMemo
+
 # The marker as pymdownx.snippets itself recognises it (any text before it, `;` escapes it).
 MARKER = re.compile(
     r"(?<!;)-{1,}8<-{1,}[ \t]+\[[ \t]*(?P<kind>start|end)[ \t]*:[ \t]*"
@@ -78,27 +80,22 @@ class SnippetChecker:
     """Checks the includes of pages against the files of Snippets' ``base_path``.
 
     ``tree_errors`` keeps each file's section problems by its (modification time, size):
-    the posts plugin passes the same dict at each `mkdocs serve` rebuild, so that files
+    the posts plugin passes the same FileMemo at each `mkdocs serve` rebuild, so that files
     unchanged since are not read again."""
 
     def __init__(self, base_paths: list[Path],
-                 tree_errors: dict[Path, tuple[tuple[int, int], list[str]]] | None = None,
+                 tree_errors: FileMemo[list[str]] | None = None,
                  ) -> None:
         self.base_paths = base_paths
         self.section_cache: dict[Path, set[str]] = {}
-        self.tree_errors = {} if tree_errors is None else tree_errors
+        self.tree_errors = FileMemo() if tree_errors is None else tree_errors
 
     def check_tree(self) -> list[str]:
         problems = []
         for base in self.base_paths:
             for path in sorted(base.rglob("*.py")):
-                stat = path.stat()
-                stamp = (stat.st_mtime_ns, stat.st_size)
-                cached = self.tree_errors.get(path)
-                if not cached or cached[0] != stamp:
-                    cached = self.tree_errors[path] = (
-                        stamp, section_errors(path, path.read_text(encoding="utf-8")))
-                problems += cached[1]
+                problems += self.tree_errors.get(
+                    path, lambda path: section_errors(path, path.read_text(encoding="utf-8")))
         return problems
     def check_include(self, target: str) -> str | None:
         if target.startswith(("http://", "https://")):
@@ -124,7 +121,7 @@ class SnippetChecker:
         return None
 
 
-def checker_for(config, tree_errors: dict | None = None) -> SnippetChecker:
+def checker_for(config, tree_errors: FileMemo[list[str]] | None = None) -> SnippetChecker:
     """The checker of the site ``config`` describes, over Snippets' ``base_path`` (relative
     to mkdocs.yml's folder); raises ``PluginError`` listing unbalanced sections."""
     options = config.mdx_configs.get("pymdownx.snippets", {})

@@ -10,36 +10,31 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from execblog.filememo import FileMemo
 from execblog.search.extract import Page, read_page
 from execblog.search.index import INDEX
 
 # A page read before: its file's modification time and size, and what was read of it.
-Known = dict[Path, tuple[int, int, Page | None]]
+Known = FileMemo  # of Page | None: the pages read by earlier builds
 
 
 def read_site(site: Path, known: Known) -> list[Page]:
     """The marked pages of the written site, in the order of their addresses. A file whose
     modification time and size are in ``known`` is not read again; ``known`` is replaced
     by what this reading found."""
-    pages, seen = [], {}
+    pages, seen = [], []
     for path in sorted(site.rglob("*.html")):
         if any(part.startswith(".") for part in path.relative_to(site).parts):
             continue
         try:
-            stat = path.stat()
+            page = known.get(path, lambda path: read_page(path, site))
         except FileNotFoundError:
             raise PluginError(f"search: {path} was removed while the site was read: is "
                               f"another process writing into {site}?") from None
-        before = known.get(path)
-        if before and before[:2] == (stat.st_mtime_ns, stat.st_size):
-            page = before[2]
-        else:
-            page = read_page(path, site)
-        seen[path] = (stat.st_mtime_ns, stat.st_size, page)
+        seen.append(path)
         if page:
             pages.append(page)
-    known.clear()
-    known.update(seen)
+    known.keep_only(seen)
     return sorted(pages, key=lambda page: page.url)
 
 

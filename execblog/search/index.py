@@ -31,6 +31,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from execblog.filememo import FileMemo
 from execblog.search.extract import Page
 from execblog.search.words import stemmer_script, words
 
@@ -204,7 +205,7 @@ def index(site_dir: str | Path, settings: Settings = DEFAULTS) -> None:
     from execblog.search.files import read_site, replace_index
 
     site = Path(site_dir)
-    pages = read_site(site, {})  # (its errors come before anything is written)
+    pages = read_site(site, FileMemo())  # (its errors come before anything is written)
     replace_index(site / INDEX, index_files(pages, settings))
 
 
@@ -212,4 +213,4 @@ def read_site(site: Path) -> list[Page]:
     """The marked pages of a written site (``files.read_site``, nothing remembered)."""
     from execblog.search import files
 
-    return files.read_site(site, {})
+    return files.read_site(site, FileMemo())

@@ -76,7 +76,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         super().__init__()
         self.serving = False
         self.settings = Settings()
-        self.known: Known = {}  # pages read by earlier builds (under mkdocs serve)
+        self.known: Known = Known()  # pages read by earlier builds (under mkdocs serve)
         self.preview = Preview()
         self.lock = threading.Lock()
         self.pending: str | None = None  # a site built and not yet indexed

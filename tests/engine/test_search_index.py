@@ -234,7 +234,7 @@ def test_a_changed_page_is_read_again_and_an_unchanged_one_is_not(tmp_path, monk
     site = tmp_path / "site"
     page = write(site, "a/index.html", html_page("<h1>A</h1><p>first version</p>"))
     write(site, "b/index.html", html_page("<h1>B</h1><p>other words</p>"))
-    known: files.Known = {}
+    known = files.Known()
     files.read_site(site, known)
     page.write_text(html_page("<h1>A</h1><p>second edition here</p>"), encoding="utf-8")
     read = []
@@ -278,7 +278,7 @@ def index_as_written(folder: Path) -> dict[str, bytes]:
 def test_the_preview_rewrites_only_what_changed_and_ends_as_a_fresh_index(tmp_path,
                                                                           monkeypatch):
     preview = files.Preview()
-    known: files.Known = {}
+    known = files.Known()
     writes: list[list[str]] = []
     write_files = files.write_files
     monkeypatch.setattr(files, "write_files",

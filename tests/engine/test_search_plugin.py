@@ -44,7 +44,7 @@ def test_options_that_contradict_each_other_fail_the_build_naming_them(options, 
     assert str(raised.value) == f"execblog-search: {expected}"
 
 
-def test_the_options_reach_the_index_and_the_state_is_the_plugins_own():
+def test_the_options_reach_the_index_and_the_state_is_the_plugins_own(tmp_path):
     plugin, errors = loaded({"chunk_gzip_bytes": 4000, "parts": 8, "title_bonus": 0,
                              "heading_bonus": 2})
     assert not errors
@@ -52,5 +52,6 @@ def test_the_options_reach_the_index_and_the_state_is_the_plugins_own():
     assert plugin.settings == Settings(chunk_gzip_bytes=4000, parts=8, title_bonus=0.0,
                                        heading_bonus=2.0)
     other, _ = loaded({})
-    plugin.known["x"] = (0, 0, None)
-    assert other.known == {} and other.preview is not plugin.preview
+    (tmp_path / "x.html").write_text("<p>x</p>")
+    plugin.known.get(tmp_path / "x.html", lambda path: None)
+    assert len(other.known) == 0 and other.preview is not plugin.preview
