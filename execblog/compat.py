@@ -109,8 +109,9 @@ COUPLINGS = [
              "MkDocs polls every watched file each half second and counts any event, reads "
              "included, as a change; the preview needs the native observer and content "
              "changes only (issue 23: it rebuilt forever after one save).",
-             "Proposed for MkDocs: a `serve` option for the observer, filtering "
-             "FileOpenedEvent/FileClosedNoWriteEvent."),
+             "MkDocs polls on purpose (mkdocs/mkdocs#2477, fixing #2457: Docker and network "
+             "mounts); proposed: an opt-in `serve` option for the native observer, whose "
+             "callback ignores FileOpenedEvent/FileClosedNoWriteEvent (see issue 24's note)."),
     Coupling("mkdocs.livereload:LiveReloadServer.watch", "5db077e3a3e7f8e3", "private read",
              "use_content_observer (counts per path, as watch() keeps them)",
              "As above.", "As above."),
