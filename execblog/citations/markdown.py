@@ -259,7 +259,8 @@ class PageRewriter:
         else:
             text = f"{LABEL_KINDS[kind]} {number}"
         if post is None:
-            return f'<a class="crossref" href="#{anchor(label)}">{text}</a>'
+            # A Markdown link, not HTML: in an excerpt, the blog plugin points it at the post.
+            return f"[{text}](#{anchor(label)}){{: .crossref }}"
         link = posixpath.relpath(post.src_uri, posixpath.dirname(self.page_src_uri) or ".")
         return f"[{text}]({link}#{anchor(label)}) of *{post.title}*"
 
@@ -311,13 +312,19 @@ class PageRewriter:
 def fill_citations(
     markdown: str, texts: list[str], clusters: list[list[CitedItem]], narrative
 ) -> str:
-    """Put each formatted citation in place of its mark, as a link to its first entry."""
+    """Put each formatted citation in place of its mark, as a link to its first entry.
+
+    The link is Markdown, not HTML: in an excerpt on a list of posts (the blog's index, an
+    archive, a category), Material's blog plugin points a Markdown link's ``#ref-...`` at
+    the post's page, where the References are; a raw ``<a>`` would point at the list.
+    """
 
     def replace(match: re.Match) -> str:
         mark = match.group(1)
         index = int(mark.lstrip("n"))
         keys = [item.key for item in clusters[index]]
         text = narrative(texts[index]) if mark.startswith("n") else texts[index]
-        return f'<a class="citation" href="#ref-{keys[0]}" data-cite="{" ".join(keys)}">{text}</a>'
+        text = text.replace("[", "\\[").replace("]", "\\]")
+        return f'[{text}](#ref-{keys[0]}){{: .citation data-cite="{" ".join(keys)}" }}'
 
     return re.sub("\x00cite(n?\\d+)\x00", replace, markdown)

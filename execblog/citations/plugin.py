@@ -12,10 +12,12 @@ Events, in order:
 
 from __future__ import annotations
 
+import posixpath
 import re
 from datetime import date, datetime
 from pathlib import Path
 
+import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -44,7 +46,8 @@ class CitationsConfig(base.Config):
     # to the config file's folder).
     csl_style = c.Type(str, default="harvard-cite-them-right")
     # The folder of the posts, relative to docs_dir: their labels can be referred to from
-    # other posts, and each gets a "Cite this post" block.
+    # other posts, and each gets a "Cite this post" block. Used only on a site without
+    # execblog-posts, whose layout (the blog plugin's blog_dir and post_dir) comes first.
     posts_dir = c.Type(str, default="blog/posts")
     # Add a "Cite this post" BibTeX block at the end of each post.
     cite_this_post = c.Type(bool, default=True)
@@ -55,9 +58,16 @@ def _first_heading(markdown: str) -> str:
     return match.group(1).strip() if match else ""
 
 
-def _split_front_matter(text: str) -> tuple[str, str]:
+def _split_front_matter(text: str) -> tuple[dict, str]:
+    """A post's front matter (read with YAML; execblog-posts has checked it) and body."""
     match = re.match(r"^---[ \t]*\n([\s\S]*?\n)---[ \t]*\n", text)
-    return (match.group(1), text[match.end() :]) if match else ("", text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        meta = None  # execblog-posts or MkDocs names the mistake
+    return (meta if isinstance(meta, dict) else {}), text[match.end() :]
 
 
 def _as_date(value) -> date | None:
@@ -82,6 +92,10 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self.posts: dict[str, PostLabels] = {}
         self.series: dict[str, Series] = {}
         self.cited: dict[str, set[str]] = {}
+        self.posts_prefix = "blog/posts/"  # the posts' folder (src_uri prefix)
+        self.blog_dir = "blog"  # where the series pages go
+        self.separator = "<!-- more -->"  # the end of a post's excerpt
+        self.author_names: dict[str, str] = {}  # author key -> name, from .authors.yml
 
     def on_config(self, config):
         docs_dir = Path(config["docs_dir"])
@@ -107,12 +121,32 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
                 f"execblog-citations: csl_style {style!r} is not a style citeproc-py knows: {error}"
             ) from None
         self.bibliography_path = path
+        self._read_layout(config)
         return config
 
-    def _is_post(self, src_uri: str) -> bool:
-        return src_uri.startswith(self.config.posts_dir.rstrip("/") + "/") and src_uri.endswith(
-            ".md"
+    def _read_layout(self, config) -> None:
+        """Where the posts are, where an excerpt ends and who the authors are: from
+        execblog-posts' layout and the blog plugin's options, so nothing is said twice."""
+        posts_plugin = config.plugins.get("execblog-posts")
+        layout = getattr(posts_plugin, "layout", None)
+        blog = config.plugins.get("material/blog")
+        if layout is not None:
+            self.posts_prefix = layout.posts_prefix
+            self.separator = layout.excerpt_separator
+        else:
+            self.posts_prefix = self.config.posts_dir.strip("/") + "/"
+            if blog is not None:
+                self.separator = blog.config.post_excerpt_separator
+        self.blog_dir = posixpath.normpath(blog.config.blog_dir) if blog is not None else "blog"
+        authors_file = (
+            blog.config.authors_file.format(blog=self.blog_dir)
+            if blog is not None
+            else f"{self.blog_dir}/.authors.yml"
         )
+        self.author_names = _author_names(Path(config["docs_dir"]) / authors_file)
+
+    def _is_post(self, src_uri: str) -> bool:
+        return src_uri.startswith(self.posts_prefix) and src_uri.endswith(".md")
 
     @event_priority(-50)  # after execblog-posts turned notebook posts into Markdown
     def on_files(self, files, *, config):
@@ -127,14 +161,11 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
                 labels = collect_labels(body)
             except MarkupError as error:
                 raise PluginError(f"Label error:\n  {file.src_uri}: {error}") from None
-            title_match = re.search(r"^title:[ \t]*(.+)$", front, re.M)
-            title = (
-                title_match.group(1).strip().strip("'\"") if title_match else _first_heading(body)
-            )
+            title = str(front.get("title") or _first_heading(body))
             self.posts[post_id] = PostLabels(title, file.src_uri, labels)
             metas[post_id] = front
         try:
-            self.series = collect_series(self.posts, metas)
+            self.series = collect_series(self.posts, metas, self.blog_dir)
         except SeriesError as error:
             raise PluginError(f"Series error:\n  {error}") from None
         for series in self.series.values():
@@ -148,6 +179,29 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             )
         return files
 
+    @event_priority(-60)  # after the blog plugin (-50) told published posts from the rest
+    def on_nav(self, nav, *, config, files):
+        """Drafts and posts dated in the future are no part of a series: the blog plugin
+        left their files excluded; a series with no part left has no page."""
+        for series in self.series.values():
+            published = {
+                post_id
+                for post_id, src_uri in series.sources.items()
+                if (file := files.get_file_from_path(src_uri)) is not None
+                and not file.inclusion.is_excluded()
+            }
+            if published == set(series.parts):
+                continue
+            series.keep(published)
+            page_file = files.get_file_from_path(series.page_src_uri)
+            if page_file is None:
+                continue
+            if series.parts:
+                page_file.content_string = series_page(series)
+            else:
+                page_file.inclusion = InclusionLevel.EXCLUDED
+        return nav
+
     def on_page_markdown(self, markdown, *, page, config, files):
         src_uri = page.file.src_uri
         is_post = self._is_post(src_uri)
@@ -155,7 +209,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             return markdown
         post_id = post_id_of(src_uri) if is_post else src_uri
         authors = page.meta.get("authors") or []
-        names = [self._author_name(config, author) for author in authors] or [
+        names = [self.author_names.get(author, author) for author in authors] or [
             config.site_author or ""
         ]
         info = PostInfo(
@@ -181,12 +235,12 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             )
         except MarkupError as error:
             raise PluginError(
-                f"Citation or reference error:\n  {self._where(page, error)}: {error}"
+                f"Citation or reference error:\n  {self._where(page, config, error)}: {error}"
             ) from None
         self.cited[src_uri] = cited
         for series in self.series.values():
             if post_id in series.parts:
-                text = series_box(text, series, post_id, src_uri)
+                text = series_box(text, series, post_id, src_uri, self.separator)
         return text
 
     def _labels(self, markdown: str, src_uri: str) -> dict[str, int]:
@@ -195,11 +249,13 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         except MarkupError as error:
             raise PluginError(f"Label error:\n  {src_uri}: {error}") from None
 
-    @staticmethod
-    def _where(page, error: MarkupError) -> str:
+    def _where(self, page, config, error: MarkupError) -> str:
         """The post's file and, when the snippet is found in it, the line."""
         path = Path(page.file.abs_src_path or "")
-        notebook = getattr(page.file, "notebook_source", None)
+        posts_plugin = config.plugins.get("execblog-posts")
+        notebook_post = getattr(posts_plugin, "notebook_post", None)
+        notebook = notebook_post(page.file.src_uri) if notebook_post else None
+        notebook = notebook.source if notebook is not None else None
         shown = notebook or page.file.src_uri
         try:
             source = path.read_text(encoding="utf-8")
@@ -210,11 +266,21 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             return shown
         return f"{shown}:{source.count(chr(10), 0, position) + 1}"
 
-    def _author_name(self, config, author: str) -> str:
-        authors_file = Path(config["docs_dir"]) / "blog" / ".authors.yml"
-        try:
-            text = authors_file.read_text(encoding="utf-8")
-        except OSError:
-            return author
-        match = re.search(rf"^  {re.escape(author)}:\s*\n    name:[ \t]*(.+)$", text, re.M)
-        return match.group(1).strip().strip("'\"") if match else author
+
+def _author_names(path: Path) -> dict[str, str]:
+    """Author key -> name from the blog's authors file (``authors: {key: {name: ...}}``);
+    none if there is no file. The blog plugin checks the file's form itself."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError:
+        return {}
+    except yaml.YAMLError as error:
+        raise PluginError(f"execblog-citations: {path} is not valid YAML: {error}") from None
+    authors = data.get("authors") if isinstance(data, dict) else None
+    if not isinstance(authors, dict):
+        return {}
+    return {
+        str(key): str(value["name"])
+        for key, value in authors.items()
+        if isinstance(value, dict) and value.get("name")
+    }

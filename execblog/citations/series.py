@@ -24,10 +24,15 @@ class Series:
     parts: list[str] = field(default_factory=list)  # post ids in date order
     titles: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    folder: str = "blog"  # the blog's folder (the blog plugin's blog_dir)
 
     @property
     def page_src_uri(self) -> str:
-        return f"blog/series/{self.slug}.md"
+        return posixpath.join(self.folder, "series", f"{self.slug}.md")
+
+    def keep(self, published: set[str]) -> None:
+        """Leave out the parts that are not published (drafts, posts dated in the future)."""
+        self.parts = [post_id for post_id in self.parts if post_id in published]
 
 
 def slugify(name: str) -> str:
@@ -35,21 +40,21 @@ def slugify(name: str) -> str:
 
 
 def collect_series(
-    posts: dict[str, PostLabels], front_matters: dict[str, str]
+    posts: dict[str, PostLabels], metas: dict[str, dict], folder: str = "blog"
 ) -> dict[str, Series]:
-    """Series by slug from the posts' front matter text; parts ordered by file name (date)."""
+    """Series by slug from the posts' front matter (``series: <name>``); parts ordered by
+    file name (date)."""
     found: dict[str, Series] = {}
-    for post_id, front in sorted(front_matters.items(), key=lambda item: posts[item[0]].src_uri):
-        match = re.search(r"^series:[ \t]*(.*)$", front, re.M)
-        if not match:
+    for post_id, meta in sorted(metas.items(), key=lambda item: posts[item[0]].src_uri):
+        if meta.get("series") is None:
             continue
-        name = match.group(1).strip().strip("'\"")
-        if not name or not slugify(name):
+        written = meta["series"]
+        name = str(written).strip()
+        if not isinstance(written, str) or not slugify(name):
             raise SeriesError(
-                f"{posts[post_id].src_uri}: series: expected the series' name, "
-                f"got {match.group(1).strip()!r}"
+                f"{posts[post_id].src_uri}: series: expected the series' name, got {written!r}"
             )
-        series = found.setdefault(slugify(name), Series(name, slugify(name)))
+        series = found.setdefault(slugify(name), Series(name, slugify(name), folder=folder))
         if series.name != name:
             raise SeriesError(
                 f"{posts[post_id].src_uri}: series {name!r} differs from "
@@ -66,8 +71,11 @@ def _link(from_src: str, to_src: str) -> str:
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 
-def series_box(markdown: str, series: Series, post_id: str, src_uri: str) -> str:
-    """The post with its place in the series, after the excerpt (or its first heading)."""
+def series_box(
+    markdown: str, series: Series, post_id: str, src_uri: str, separator: str = "<!-- more -->"
+) -> str:
+    """The post with its place in the series, after the excerpt (its end is ``separator``,
+    the blog plugin's ``post_excerpt_separator``) or else after its first heading."""
     index = series.parts.index(post_id)
     total = len(series.parts)
     page_link = _link(src_uri, series.page_src_uri)
@@ -91,10 +99,9 @@ def series_box(markdown: str, series: Series, post_id: str, src_uri: str) -> str
         + ("<br>\n" + " · ".join(links) if links else "")
         + "\n</nav>\n"
     )
-    marker = "<!-- more -->"
-    if marker in markdown:
-        head, _, tail = markdown.partition(marker)
-        return f"{head}{marker}\n\n{box}{tail}"
+    if separator and separator in markdown:
+        head, _, tail = markdown.partition(separator)
+        return f"{head}{separator}\n\n{box}{tail}"
     match = re.search(r"^#[ \t]+.+$", markdown, re.M)
     if match:
         return markdown[: match.end()] + "\n\n" + box + markdown[match.end() :]
@@ -102,8 +109,14 @@ def series_box(markdown: str, series: Series, post_id: str, src_uri: str) -> str
 
 
 def series_page(series: Series) -> str:
-    """The Markdown of the page that lists a series' parts in order."""
+    """The Markdown of the page that lists a series' parts in order. Its front matter asks
+    execblog-search to index it by its title alone, as the other pages that list posts."""
     lines = [
+        "---",
+        "search:",
+        "  title_only: true",
+        "---",
+        "",
         f"# {series.name}",
         "",
         f"A series of {len(series.parts)} posts, each building on the one before.",

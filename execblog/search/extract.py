@@ -5,7 +5,8 @@ The search plugin marks the article of each indexed page (``data-search-body``, 
 ``data-search-body="title"`` for a page that only lists other pages: it is found by its
 title alone) and adds a post's categories and tags as hidden words
 (``data-search-terms``). Inside the article, formulas' SVG, permalink signs, code listings,
-the API pages' source listings and the copy buttons are left out.
+the API pages' source listings, the copy buttons and any element marked
+``data-search-exclude`` are left out.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ EXCLUDED = [("mjx-container", None), ("svg", None), ("script", None), ("style", 
             (None, "headerlink"), ("details", "mkdocstrings-source"),
             (None, "md-source-file"), ("div", "highlight"), (None, "md-clipboard"),
             (None, "md-tags")]
+# An element any plugin marks as not the page's words (execblog-citations: a post's
+# References, its "Cite this post" BibTeX and its place in a series).
+EXCLUDE_ATTRIBUTE = "data-search-exclude"
 # Elements that do not separate words: "x<sub>2</sub>" is one word, as the reader sees it.
 INLINE = {"a", "abbr", "b", "code", "em", "i", "kbd", "mark", "small", "span", "strong",
           "sub", "sup", "u", "var"}
@@ -89,8 +93,9 @@ class ArticleText(HTMLParser):
         if tag == "article":
             self.depth += 1
         classes = (attributes.get("class") or "").split()
-        if any((name is None or name == tag) and (cls is None or cls in classes)
-               for name, cls in EXCLUDED):
+        if EXCLUDE_ATTRIBUTE in attributes or any(
+                (name is None or name == tag) and (cls is None or cls in classes)
+                for name, cls in EXCLUDED):
             if tag not in VOID:
                 self.skip = (tag, 1)
             return

@@ -105,7 +105,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     def on_post_page(self, output, *, page, config):
         if is_listing(page) or page.file.src_uri == "404.md" or ARTICLE not in output:
             return output
-        mark = TITLE_ONLY if page.file.src_uri in self.config.title_only else MARKED
+        title_only = page.file.src_uri in self.config.title_only or lists_pages(page)
+        mark = TITLE_ONLY if title_only else MARKED
         start = output.index(ARTICLE)
         end = output.find("</article>", start)
         article = output[start:end].replace(ARTICLE, mark, 1)
@@ -169,6 +170,13 @@ def is_listing(page) -> bool:
     from material.plugins.blog.structure import View
 
     return isinstance(page, View)
+
+
+def lists_pages(page) -> bool:
+    """A page whose front matter says it only lists others (``search: {title_only: true}``:
+    execblog-citations' series pages), indexed by its title alone as ``title_only``'s."""
+    search = page.meta.get("search")
+    return isinstance(search, dict) and search.get("title_only") is True
 
 
 def search_terms(page) -> str:

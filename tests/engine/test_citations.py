@@ -139,9 +139,12 @@ def test_the_blog_bibliography_is_well_formed_and_every_entry_is_cited():
 
 def test_parenthetical_locator_multiple_and_narrative_citations():
     text, cited = run("As @lavin2016 show [@lavin2016, sec. 4; @winograd1980].\n")
-    assert "Lavin and Gray (2016)</a> show" in text
-    assert "(Lavin and Gray, 2016, sec. 4; Winograd, 1980)</a>" in text
-    assert 'href="#ref-lavin2016" data-cite="lavin2016 winograd1980"' in text
+    narrative = '[Lavin and Gray (2016)](#ref-lavin2016){: .citation data-cite="lavin2016" }'
+    assert narrative + " show" in text
+    assert (
+        "[(Lavin and Gray, 2016, sec. 4; Winograd, 1980)](#ref-lavin2016)"
+        '{: .citation data-cite="lavin2016 winograd1980" }'
+    ) in text
     assert cited == {"lavin2016", "winograd1980"}
 
 
@@ -191,8 +194,8 @@ def test_equation_label_becomes_tag_with_anchor_and_eqref_a_link():
     )
     text, _ = run(markdown)
     assert '<div class="equation-anchor" id="eq-second"></div>\n\n$$\nc \\tag{2}\n$$' in text
-    assert '<a class="crossref" href="#eq-second">(2)</a>' in text
-    assert '<a class="crossref" href="#eq-first">equation (1)</a>' in text
+    assert "[(2)](#eq-second){: .crossref }" in text
+    assert "[equation (1)](#eq-first){: .crossref }" in text
 
 
 def test_figure_and_table_captions_numbered_per_kind():
@@ -203,7 +206,7 @@ def test_figure_and_table_captions_numbered_per_kind():
     text, _ = run(markdown)
     assert "**Figure 2.** Two.\n{: #fig-two .caption }" in text
     assert "**Table 1.** Numbers.\n{: #tbl-numbers .caption }" in text
-    assert '<a class="crossref" href="#fig-two">Figure 2</a>' in text
+    assert "[Figure 2](#fig-two){: .crossref }" in text
 
 
 def test_cross_post_reference_links_to_the_other_post_with_its_title():
