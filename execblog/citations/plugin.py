@@ -250,21 +250,24 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             raise PluginError(f"Label error:\n  {src_uri}: {error}") from None
 
     def _where(self, page, config, error: MarkupError) -> str:
-        """The post's file and, when the snippet is found in it, the line."""
-        path = Path(page.file.abs_src_path or "")
+        """The post's file and, when the snippet is found in it, the line; for a notebook
+        post, the notebook and the cell (numbered as Jupyter lists them, from 1)."""
         posts_plugin = config.plugins.get("execblog-posts")
         notebook_post = getattr(posts_plugin, "notebook_post", None)
         notebook = notebook_post(page.file.src_uri) if notebook_post else None
-        notebook = notebook.source if notebook is not None else None
-        shown = notebook or page.file.src_uri
-        try:
-            source = path.read_text(encoding="utf-8")
+        shown = notebook.source if notebook is not None else page.file.src_uri
+        try:  # (a notebook post's file is the Markdown made from the notebook)
+            source = Path(page.file.abs_src_path or "").read_text(encoding="utf-8")
         except OSError:
             return shown
         position = source.find(error.snippet)
-        if position < 0 or notebook:
+        if position < 0:
             return shown
-        return f"{shown}:{source.count(chr(10), 0, position) + 1}"
+        line = source.count("\n", 0, position) + 1
+        if notebook is None:
+            return f"{shown}:{line}"
+        cells = [cell for cell in notebook.cells if cell.markdown_line < line]
+        return f"{shown}, cell {cells[-1].number}" if cells else shown
 
 
 def _author_names(path: Path) -> dict[str, str]:

@@ -107,7 +107,9 @@ def test_an_unknown_key_in_a_notebook_post_fails_naming_the_notebook(
                 and "## Squares" in "".join(cell["source"]))
     cell["source"] = "".join(cell["source"]) + "\n\nSee [@nosuchkey2020].\n"
     (fixture_project / GAMMA).write_text(json.dumps(notebook), encoding="utf-8")
-    assert_fails_naming(build_fixture(), "2026-01-07-gamma-notebook.ipynb",
+    # The notebook and its cell (the second, "# Gamma..." and "## Squares"), not a line of
+    # the Markdown made from it.
+    assert_fails_naming(build_fixture(), "2026-01-07-gamma-notebook.ipynb, cell 2:",
                         "no entry 'nosuchkey2020' in the bibliography")
 
 
