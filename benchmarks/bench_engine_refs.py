@@ -15,7 +15,7 @@ neither be slower than before. The commits may differ in content as well as in t
 (posts, features): the ratio bounds what the reader of the table must explain.
 
 Usage: python benchmarks/bench_engine_refs.py [--posts 50] [--before 014a175]
-       [--after HEAD] [--rounds 3]
+       [--after HEAD] [--rounds 3] [--cache DIR]
 """
 
 from __future__ import annotations
@@ -45,13 +45,15 @@ def main() -> None:
     parser.add_argument("--before", default="014a175")
     parser.add_argument("--after", default="HEAD")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cache", type=Path, help="a cache directory to use and keep "
+                        "(e.g. from an earlier run: the first builds are then warm)")
     args = parser.parse_args()
     refs = {"before": short(args.before), "after": short(args.after)}
     print(f"{args.posts} posts; before {refs['before']}, after {refs['after']}; "
           f"{args.rounds} rounds", flush=True)
     with tempfile.TemporaryDirectory(prefix="engine-refs-") as work:
-        cache = Path(work) / "cache"
-        cache.mkdir()
+        cache = args.cache or Path(work) / "cache"
+        cache.mkdir(parents=True, exist_ok=True)
         projects, posts = {}, {}
         for name, ref in refs.items():
             project = Path(work) / name
