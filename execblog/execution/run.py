@@ -404,6 +404,12 @@ class Execution:
             heading = ("Notebook cell failed" if self.state.page.notebook is not None
                        else "Executed block failed")
             raise PluginError(f"{heading}:\n" + "\n".join(self.state.page.errors))
+        current = self.state.page
+        if current and not current.codes and not current.blocks and current.plan is not None:
+            # Converted from memory (the preview reuses a listed post's last conversion for
+            # its excerpt): no block met the fence, but the page has them all the same, and
+            # its reading time counts this paragraph.
+            current.codes = [block.code for block in current.plan.blocks]
         if self.state.page and self.state.page.codes:
             name = script.script_name(page)
             html_content += (
