@@ -12,6 +12,7 @@ Events, in order:
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from datetime import date, datetime
@@ -35,6 +36,7 @@ from execblog.citations.series import (
     series_box,
     series_page,
 )
+from execblog.filememo import FileMemo
 
 log = get_plugin_logger(__name__)
 
@@ -56,6 +58,11 @@ class CitationsConfig(base.Config):
 def _first_heading(markdown: str) -> str:
     match = re.search(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$", markdown, re.M)
     return match.group(1).strip() if match else ""
+
+
+def _read_post(path: Path) -> tuple[dict, str]:
+    """A post's front matter and body, from its file."""
+    return _split_front_matter(path.read_text(encoding="utf-8"))
 
 
 def _split_front_matter(text: str) -> tuple[dict, str]:
@@ -96,15 +103,22 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self.blog_dir = "blog"  # where the series pages go
         self.separator = "<!-- more -->"  # the end of a post's excerpt
         self.author_names: dict[str, str] = {}  # author key -> name, from .authors.yml
+        # Kept across `mkdocs serve` rebuilds (the plugin has on_startup): what each post's
+        # file holds (front matter and body), the formatter of the bibliography as last
+        # read, and each page's rewritten Markdown with the key of what it depended on.
+        self.sources: FileMemo[tuple[dict, str]] = FileMemo()
+        self.formatters: FileMemo[tuple[str, Formatter]] = FileMemo()
+        self.rewritten: dict[str, tuple[tuple, tuple[str, set[str]]]] = {}
+        self.labels_digest = ""  # of every post's title and labels, this build
+        self.bibliography_key: tuple = ()  # the .bib file's (time, size) and the style
+
+    def on_startup(self, *, command, dirty):
+        pass  # (defined so that MkDocs keeps this instance across `mkdocs serve` rebuilds)
 
     def on_config(self, config):
         docs_dir = Path(config["docs_dir"])
         path = docs_dir / self.config.bibliography
         shown = str(Path(config["docs_dir"]).name + "/" + self.config.bibliography)
-        try:
-            entries = load_bibliography(path, shown)
-        except BibliographyError as error:
-            raise PluginError(f"Bibliography error:\n  {error}") from None
         style = self.config.csl_style
         if style.endswith(".csl"):
             style_path = Path(config.config_file_path).parent / style
@@ -114,12 +128,27 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
                     f"(looked for {style_path})"
                 )
             style = str(style_path)
+        def formatter(path: Path) -> tuple[str, Formatter]:
+            try:
+                return style, Formatter(load_bibliography(path, shown), style)
+            except ValueError as error:
+                raise PluginError(
+                    f"execblog-citations: csl_style {style!r} is not a style citeproc-py "
+                    f"knows: {error}"
+                ) from None
+
         try:
-            self.formatter = Formatter(entries, style)
-        except ValueError as error:
-            raise PluginError(
-                f"execblog-citations: csl_style {style!r} is not a style citeproc-py knows: {error}"
-            ) from None
+            known = self.formatters.get(path, formatter)
+            if known[0] != style:  # the style changed, the file did not
+                self.formatters.clear()
+                known = self.formatters.get(path, formatter)
+        except BibliographyError as error:
+            raise PluginError(f"Bibliography error:\n  {error}") from None
+        except FileNotFoundError:
+            raise PluginError(f"Bibliography error:\n  {shown}:0: the bibliography file does "
+                              "not exist") from None
+        self.formatter = known[1]
+        self.bibliography_key = (self.formatters.entries[path][0], style)
         self.bibliography_path = path
         self._read_layout(config)
         return config
@@ -155,7 +184,10 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         for file in files:
             if not self._is_post(file.src_uri):
                 continue
-            front, body = _split_front_matter(file.content_string)
+            if file.abs_src_path:
+                front, body = self.sources.get(Path(file.abs_src_path), _read_post)
+            else:
+                front, body = _split_front_matter(file.content_string)
             post_id = post_id_of(file.src_uri)
             try:
                 labels = collect_labels(body)
@@ -164,6 +196,9 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             title = str(front.get("title") or _first_heading(body))
             self.posts[post_id] = PostLabels(title, file.src_uri, labels)
             metas[post_id] = front
+        self.labels_digest = hashlib.sha256(repr(sorted(
+            (key, post.title, post.src_uri, sorted(post.labels.items()))
+            for key, post in self.posts.items())).encode()).hexdigest()
         try:
             self.series = collect_series(self.posts, metas, self.blog_dir)
         except SeriesError as error:
@@ -224,19 +259,32 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             self.posts.setdefault(
                 post_id, PostLabels(info.title, src_uri, self._labels(markdown, src_uri))
             )
-        try:
-            text, cited = process(
-                markdown,
-                info=info,
-                posts=self.posts,
-                formatter=self.formatter,
-                site_name=config.site_name,
-                cite_box=is_post and self.config.cite_this_post,
-            )
-        except MarkupError as error:
-            raise PluginError(
-                f"Citation or reference error:\n  {self._where(page, config, error)}: {error}"
-            ) from None
+        cite_box = is_post and self.config.cite_this_post
+        # The rewritten Markdown depends on the page's Markdown, what the post says of
+        # itself, every post's labels and titles, the bibliography and the options: the
+        # same again (a listed post converted for its excerpt at each preview rebuild) is
+        # taken from memory.
+        key = (hashlib.sha256(markdown.encode()).hexdigest(), repr(info), self.labels_digest,
+               self.bibliography_key, config.site_name, cite_box)
+        known = self.rewritten.get(src_uri)
+        if known is not None and known[0] == key:
+            text, cited = known[1]
+        else:
+            try:
+                text, cited = process(
+                    markdown,
+                    info=info,
+                    posts=self.posts,
+                    formatter=self.formatter,
+                    site_name=config.site_name,
+                    cite_box=cite_box,
+                )
+            except MarkupError as error:
+                raise PluginError(
+                    f"Citation or reference error:\n  {self._where(page, config, error)}: "
+                    f"{error}"
+                ) from None
+            self.rewritten[src_uri] = (key, (text, cited))
         self.cited[src_uri] = cited
         for series in self.series.values():
             if post_id in series.parts:

@@ -67,10 +67,21 @@ def digest(text: str | bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def project_digests(root: Path) -> dict[str, str]:
-    """Each watched file's digest; a file whose time and size have not changed since the
-    last rebuild is not read again (the execution cache's own record of what it read)."""
+# Data files of the docs folder that any page may show: the bibliography (every post's
+# References), the authors (every post's byline), a plugin's YAML.
+DOCS_DATA = (".bib", ".yml", ".yaml")
+
+
+def project_digests(root: Path, docs: Path | None = None) -> dict[str, str]:
+    """Each watched file's digest, and the docs folder's data files' (``DOCS_DATA``); a file
+    whose time and size have not changed since the last rebuild is not read again (the
+    execution cache's own record of what it read)."""
     names = []
+    if docs is not None and docs.is_dir():
+        for folder, _subfolders, files in os.walk(docs):
+            relative = os.path.relpath(folder, root)
+            names += [os.path.join(relative, file) for file in files
+                      if file.endswith(DOCS_DATA)]
     for name in (*WATCHED_FOR_FULL, "snippets"):
         if (root / name).is_file():
             names.append(name)
@@ -221,7 +232,8 @@ class Incremental:
         separator = blog.config.post_excerpt_separator
         posts = {post.file.src_uri: post for post in blog.blog.posts}
         snapshot = {src: post_signature(post, separator) for src, post in posts.items()}
-        project = project_digests(Path(config.config_file_path).resolve().parent)
+        project = project_digests(Path(config.config_file_path).resolve().parent,
+                                  Path(config.docs_dir))
         views = {str(id(file.page)): file.page for file in pages(files)
                  if isinstance(file.page, View)}
         plan = plan_rebuild(

@@ -310,4 +310,5 @@ def test_the_configuration_the_fixture_copies_has_the_guard() -> None:
     config = (ROOT / "mkdocs.yml").read_text()
     plugins = re.search(r"^plugins:\n((?:  .*\n|#.*\n|\n)+)", config, re.M)
     assert plugins, "mkdocs.yml has no plugins list"
-    assert "execblog-build" in [name.rstrip(":") for name in re.findall(r"^  - (\S+)", plugins[1], re.M)]
+    names = [name.rstrip(":") for name in re.findall(r"^  - (\S+)", plugins[1], re.M)]
+    assert "execblog-build" in names
