@@ -56,6 +56,9 @@ class PostLabels:
     title: str
     src_uri: str
     labels: dict[str, int] = field(default_factory=dict)
+    # False for a draft or a post dated in the future that the blog leaves out of the site
+    # (under `mkdocs serve` with the blog's draft_on_serve, drafts are published).
+    published: bool = True
 
 
 def fenced(markdown: str) -> list[tuple[bool, str]]:
@@ -241,6 +244,13 @@ class PageRewriter:
                 raise MarkupError(
                     f"reference {written!r} names the post {post_id!r}, which does not "
                     f"exist; expected one of {', '.join(sorted(self.posts))}",
+                    written,
+                )
+            if not post.published:
+                raise MarkupError(
+                    f"reference {written!r} names the post {post_id!r} ({post.src_uri}), "
+                    "which is a draft or dated in the future: it is not published, so the "
+                    "link would lead nowhere",
                     written,
                 )
             labels = post.labels

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .markdown import MarkupError, PageRewriter, PostLabels, fill_citations
+from .markdown import MarkupError, PageRewriter, PostLabels, fenced, fill_citations
 from .render import Formatter, narrative
 
 
@@ -50,6 +50,34 @@ def cite_this_post(info: PostInfo, site_name: str) -> str:
     return f"@online{{{key},\n{body}\n}}"
 
 
+_FOOTNOTE_DEFINITION = re.compile(r"^[ ]{0,3}\[\^(?P<label>[^\]\s]+)\]:", re.M)
+_FOOTNOTE = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
+
+
+def footnote_labels(markdown: str) -> set[str]:
+    """The labels of the footnotes a page defines (``[^x]: ...`` outside code fences)."""
+    return {
+        match.group("label")
+        for is_fence, chunk in fenced(markdown)
+        if not is_fence
+        for match in _FOOTNOTE_DEFINITION.finditer(chunk)
+    }
+
+
+def own_footnotes(markdown: str, labels: set[str], prefix: str) -> str:
+    """Each footnote ``[^x]`` (reference and definition) of ``labels`` as ``[^prefix-x]``,
+    outside code fences: its ids (``fn:prefix-x``) are then the post's own on any page."""
+
+    def rename(match: re.Match) -> str:
+        label = match.group("label")
+        return f"[^{prefix}-{label}]" if label in labels else match.group(0)
+
+    return "".join(
+        chunk if is_fence else _FOOTNOTE.sub(rename, chunk)
+        for is_fence, chunk in fenced(markdown)
+    )
+
+
 def process(
     markdown: str,
     *,
@@ -58,13 +86,24 @@ def process(
     formatter: Formatter,
     site_name: str,
     cite_box: bool = True,
+    footnotes_marker: str | None = None,
+    footnotes_prefix: str | None = None,
 ) -> tuple[str, set[str]]:
-    """The rewritten Markdown and the keys it cites; a MarkupError names what is wrong."""
+    """The rewritten Markdown and the keys it cites; a MarkupError names what is wrong.
+
+    ``footnotes_marker``: the ``footnotes`` extension's PLACE_MARKER (None when the
+    extension is off); the page's footnotes are put there, before the back matter.
+    ``footnotes_prefix``: made part of each footnote's label (a post's id), or None."""
     rewriter = PageRewriter(info.post_id, posts, info.src_uri)
     result = rewriter.rewrite(markdown, set(formatter.entries))
     text = result.markdown
+    notes = footnote_labels(text) if footnotes_marker else set()
+    if notes and footnotes_prefix:
+        text = own_footnotes(text, notes, footnotes_prefix)
     cited: set[str] = set()
     back_matter = []
+    if notes:
+        back_matter.append(footnotes_marker)
     if result.clusters:
         page = formatter.page(result.clusters)
         texts = page.citation_texts()

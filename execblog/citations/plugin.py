@@ -40,6 +40,27 @@ from execblog.filememo import FileMemo
 
 log = get_plugin_logger(__name__)
 
+# A footnote as Markdown's footnotes extension writes it (each <li> ends a line, before the
+# next note or the end of the list), and a marker that points at a note of another page.
+_NOTE = re.compile(r'<li id="(?P<id>fn:[^"]+)">[\s\S]*?</li>(?=\n(?:<li id="fn:|</ol>))')
+_NOTE_LINKS = re.compile(r'<sup id="fnref\d*:[^"]*"|<a class="footnote-backref"')
+_FOREIGN_REF = re.compile(r'<sup id="(?P<marker>fnref\d*:[^"]+)">\s*'
+                          r'<a (?=[^>]*class="footnote-ref")[^>]*href="[^"#]+#(?P<id>fn:[^"]+)"')
+_BACKREF = re.compile(r'<a class="footnote-backref" href="#[^"]*"[^>]*>[\s\S]*?</a>')
+
+
+def _backrefs_to(note: str, markers: list[str]) -> str:
+    """A note's ways back (one per marker), each leading to one of ``markers`` (the ids of
+    its markers on the page it is copied to); any beyond the markers is left out."""
+    left = list(markers)
+
+    def point(match: re.Match) -> str:
+        if not left:
+            return ""
+        return re.sub(r'href="#[^"]*"', f'href="#{left.pop(0)}"', match.group(0), count=1)
+
+    return _BACKREF.sub(point, note)
+
 
 class CitationsConfig(base.Config):
     # The BibTeX file, relative to docs_dir.
@@ -111,6 +132,11 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self.rewritten: dict[str, tuple[tuple, tuple[str, set[str]]]] = {}
         self.labels_digest = ""  # of every post's title and labels, this build
         self.bibliography_key: tuple = ()  # the .bib file's (time, size) and the style
+        # The footnotes extension's PLACE_MARKER; None when the extension is off.
+        self.footnotes_marker: str | None = None
+        # Each post's footnotes as converted (before formulas are typeset): id ("fn:<post
+        # id>-<label>") -> the <li>, for the excerpts that show their markers elsewhere.
+        self.notes: dict[str, str] = {}
 
     def on_startup(self, *, command, dirty):
         pass  # (defined so that MkDocs keeps this instance across `mkdocs serve` rebuilds)
@@ -150,6 +176,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self.formatter = known[1]
         self.bibliography_key = (self.formatters.entries[path][0], style)
         self.bibliography_path = path
+        self.footnotes_marker = _footnotes_marker(config)
         self._read_layout(config)
         return config
 
@@ -196,9 +223,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             title = str(front.get("title") or _first_heading(body))
             self.posts[post_id] = PostLabels(title, file.src_uri, labels)
             metas[post_id] = front
-        self.labels_digest = hashlib.sha256(repr(sorted(
-            (key, post.title, post.src_uri, sorted(post.labels.items()))
-            for key, post in self.posts.items())).encode()).hexdigest()
+        self.labels_digest = self._labels_digest()
         try:
             self.series = collect_series(self.posts, metas, self.blog_dir)
         except SeriesError as error:
@@ -214,10 +239,21 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             )
         return files
 
+    def _labels_digest(self) -> str:
+        return hashlib.sha256(repr(sorted(
+            (key, post.title, post.src_uri, sorted(post.labels.items()), post.published)
+            for key, post in self.posts.items())).encode()).hexdigest()
+
     @event_priority(-60)  # after the blog plugin (-50) told published posts from the rest
     def on_nav(self, nav, *, config, files):
-        """Drafts and posts dated in the future are no part of a series: the blog plugin
-        left their files excluded; a series with no part left has no page."""
+        """Drafts and posts dated in the future are no part of a series, and a reference
+        to one of their labels fails: the blog plugin left their files excluded (except
+        under `mkdocs serve` with its draft_on_serve); a series with no part left has no
+        page."""
+        for post in self.posts.values():
+            file = files.get_file_from_path(post.src_uri)
+            post.published = file is not None and not file.inclusion.is_excluded()
+        self.labels_digest = self._labels_digest()
         for series in self.series.values():
             published = {
                 post_id
@@ -240,7 +276,8 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
     def on_page_markdown(self, markdown, *, page, config, files):
         src_uri = page.file.src_uri
         is_post = self._is_post(src_uri)
-        if not is_post and "@" not in markdown and "\\label" not in markdown:
+        if not is_post and "@" not in markdown and "\\label" not in markdown \
+                and "[^" not in markdown:
             return markdown
         post_id = post_id_of(src_uri) if is_post else src_uri
         authors = page.meta.get("authors") or []
@@ -265,7 +302,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         # same again (a listed post converted for its excerpt at each preview rebuild) is
         # taken from memory.
         key = (hashlib.sha256(markdown.encode()).hexdigest(), repr(info), self.labels_digest,
-               self.bibliography_key, config.site_name, cite_box)
+               self.bibliography_key, config.site_name, cite_box, self.footnotes_marker)
         known = self.rewritten.get(src_uri)
         if known is not None and known[0] == key:
             text, cited = known[1]
@@ -278,6 +315,8 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
                     formatter=self.formatter,
                     site_name=config.site_name,
                     cite_box=cite_box,
+                    footnotes_marker=self.footnotes_marker,
+                    footnotes_prefix=post_id if is_post else None,
                 )
             except MarkupError as error:
                 raise PluginError(
@@ -290,6 +329,38 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             if post_id in series.parts:
                 text = series_box(text, series, post_id, src_uri, self.separator)
         return text
+
+    @event_priority(60)  # before execblog-mathjax typesets the page (50): math as written
+    def on_page_content(self, html, *, page, config, files):
+        """Keeps a post's footnotes, for the lists of posts whose excerpts refer to them."""
+        if self._is_post(page.file.src_uri) and 'class="footnote"' in html:
+            for match in _NOTE.finditer(html):
+                self.notes[match.group("id")] = match.group(0)
+        return html
+
+    @event_priority(10)  # before execblog-mathjax typesets what reached the page (0)
+    def on_post_page(self, output, *, page, config):
+        """A footnote's marker (its number) and its way back (an arrow) are no words of
+        the page: marked for search to leave out. An excerpt's markers point at the post's
+        notes, while Material's tooltip shows the note found on the page by the marker's
+        #fn:...: the notes an excerpt refers to are copied after it, hidden, their ways
+        back leading to the markers of this page (the blog plugin numbers a marker's id
+        again each time it renders the excerpt: fnref2:..., fnref3:...)."""
+        if 'class="footnote-ref"' not in output:
+            return output
+        wanted: dict[int, dict[str, list[str]]] = {}  # an article's end -> note -> markers
+        for match in _FOREIGN_REF.finditer(output):
+            note = match.group("id")
+            end = output.find("</article>", match.end())
+            if note in self.notes and f'id="{note}"' not in output and end >= 0:
+                wanted.setdefault(end, {}).setdefault(note, []).append(match.group("marker"))
+        for end in sorted(wanted, reverse=True):
+            copies = "\n".join(_backrefs_to(self.notes[note], markers)
+                                for note, markers in wanted[end].items())
+            block = (f'<div class="footnote excerpt-footnotes" hidden data-search-exclude>'
+                     f"<ol>\n{copies}\n</ol></div>\n")
+            output = output[:end] + block + output[end:]
+        return _NOTE_LINKS.sub(r"\g<0> data-search-exclude", output)
 
     def _labels(self, markdown: str, src_uri: str) -> dict[str, int]:
         try:
@@ -316,6 +387,16 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             return f"{shown}:{line}"
         cells = [cell for cell in notebook.cells if cell.markdown_line < line]
         return f"{shown}, cell {cells[-1].number}" if cells else shown
+
+
+def _footnotes_marker(config) -> str | None:
+    """Where Markdown's footnotes extension puts a page's notes when the marker stands in
+    the page as a paragraph (its PLACE_MARKER option); None if the extension is off."""
+    for name in ("footnotes", "markdown.extensions.footnotes"):
+        if name in config.markdown_extensions:
+            options = config.mdx_configs.get(name) or {}
+            return str(options.get("PLACE_MARKER", "///Footnotes Go Here///"))
+    return None
 
 
 def _author_names(path: Path) -> dict[str, str]:

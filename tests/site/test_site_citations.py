@@ -290,7 +290,7 @@ def test_the_series_box_follows_the_blogs_excerpt_separator(fixture_project, bui
 
 def test_citations_in_code_and_math_are_left_as_written(built_fixture):
     page = article(built_fixture.site, DELTA_URL)
-    section = page[page.index('id="left-as-written"') : page.index('id="references"')]
+    section = page[page.index('id="left-as-written"') : page.index('<div class="footnote">')]
     assert "<code>[@robbins1951]</code>" in section and "<code>@goodfellow2016</code>" in section
     listing = re.sub(r"<[^>]+>", "", section[section.index('<div class="language-text'):])
     assert "[@robbins1951] and @goodfellow2016 and \\eqref{eq:step}" in listing
@@ -327,3 +327,95 @@ def test_the_feed_stays_valid_with_posts_that_cite(built_fixture):
         assert entries["Epsilon: the series continues"].link == SITE_URL + EPSILON_URL
         for entry in entries.values():
             assert "\x00" not in entry.get("summary", "") and "[@" not in entry.get("summary", "")
+
+
+# --- Footnotes ------------------------------------------------------------------------------
+
+DELTA_NOTES = ["fn:delta-citations-excerpt", "fn:delta-citations-1"]
+
+
+def test_footnotes_come_after_the_text_and_before_the_references(built_fixture):
+    page = article(built_fixture.site, DELTA_URL)
+    # Each marker is its note's number, linked to it; the ids are the post's own.
+    assert ('<sup id="fnref:delta-citations-excerpt" data-search-exclude><a class="footnote-ref"'
+            ' href="#fn:delta-citations-excerpt">1</a></sup>') in page
+    assert ('<sup id="fnref:delta-citations-1" data-search-exclude><a class="footnote-ref" '
+            'href="#fn:delta-citations-1">2</a></sup>') in page
+    # The notes, in the order of their markers, end the text: after its last words and the
+    # series box, before the References and "Cite this post" (as Distill and Quarto order
+    # their appendices).
+    notes = page.index('<div class="footnote">')
+    assert re.findall(r'<li id="(fn:[^"]+)">', page[notes:]) == DELTA_NOTES
+    assert page.count('<div class="footnote">') == 1
+    assert page.index("user&#64;goodfellow2016") < notes
+    assert page.index('class="series-box"') < notes
+    assert notes < page.index('id="references"') < page.index('class="cite-this-post"')
+    # A citation in a note is resolved and its work listed in the References.
+    note = page[page.index('<li id="fn:delta-citations-1">') : page.index('id="references"')]
+    assert ('<a class="citation" data-cite="goodfellow2016" href="#ref-goodfellow2016">'
+            "(Goodfellow, Bengio and Courville, 2016, ch. 8)</a>") in note
+    assert "<mjx-container" in note  # and its formulas typeset
+    assert not broken_links(built_fixture.site, [built_fixture.site / DELTA_URL / "index.html"])
+
+
+def test_a_footnote_of_an_excerpt_keeps_its_text_on_the_lists_of_posts(built_fixture):
+    site = built_fixture.site
+    lists = {"blog/": "2026/01/03/delta-citations-and-numbers/",
+             "blog/archive/2026/01/": "../../../2026/01/03/delta-citations-and-numbers/",
+             "blog/category/optimization/": "../../2026/01/03/delta-citations-and-numbers/"}
+    for url, post in lists.items():
+        page = (site / url / "index.html").read_text(encoding="utf-8")
+        # The marker leads to the note in the post...
+        assert (f'<a class="footnote-ref" href="{post}#fn:delta-citations-excerpt">1</a>'
+                in page), url
+        # ... and the note is on the page, hidden, where the tooltip looks for it (the
+        # element of the marker's #fn:... id); the post's other note is not.
+        copy = re.search(r'<div class="footnote excerpt-footnotes" hidden data-search-exclude>'
+                         r'<ol>\s*<li id="fn:delta-citations-excerpt">\s*<p>A footnote of the '
+                         r"excerpt: its marker shows on the blog's index", page)
+        assert copy, url
+        assert page.count('id="fn:delta-citations-excerpt"') == 1, url
+        assert 'id="fn:delta-citations-1"' not in page and "#fn:delta-citations-1" not in page
+    assert not broken_links(site, [site / url / "index.html" for url in lists])
+
+
+def test_search_indexes_a_footnotes_text_but_not_its_marker(built_fixture):
+    delta = search_index(built_fixture.site)["/" + DELTA_URL]
+    content = delta["content"]
+    # The note's words are the post's words...
+    assert "A footnote of the excerpt: its marker shows" in content
+    assert {"curvatur", "fastest"} <= delta["words"]
+    # ... its marker (a number after a word) and its way back (an arrow) are not.
+    assert "converges fastest. Figure 1." in content
+    assert "cites Robbins and Monro (1951). Citations" in content
+    assert "\u21a9" not in content
+
+
+# --- References to posts that are not published ---------------------------------------------
+
+
+def test_a_reference_to_a_drafts_label_fails_naming_the_referring_post(fixture_project,
+                                                                       build_fixture):
+    edit(fixture_project, ZEBRA, "Not ready.\n", "Not ready.\n\n$$\nz = 1\n\\label{eq:z}\n$$\n")
+    edit(fixture_project, EPSILON, "@delta-citations/eq:step", "@zebra-draft/eq:z")
+    line = line_of(fixture_project, EPSILON, "@zebra-draft/eq:z")
+    assert_fails_naming(
+        build_fixture(), f"blog/posts/2026-01-04-epsilon-series.md:{line}:",
+        "reference '@zebra-draft/eq:z' names the post 'zebra-draft' "
+        "(blog/posts/2026-01-08-zebra-draft.md), which is a draft or dated in the future: it "
+        "is not published, so the link would lead nowhere")
+
+
+def test_a_reference_to_a_drafts_label_resolves_where_drafts_are_shown(fixture_project,
+                                                                       build_fixture):
+    # The blog's draft option (what its draft_on_serve sets under `mkdocs serve`) publishes
+    # drafts: the reference then leads to the draft's equation.
+    edit(fixture_project, ZEBRA, "Not ready.\n", "Not ready.\n\n$$\nz = 1\n\\label{eq:z}\n$$\n")
+    edit(fixture_project, EPSILON, "@delta-citations/eq:step", "@zebra-draft/eq:z")
+    edit(fixture_project, "mkdocs.yml", "      draft: false\n", "      draft: true\n")
+    build = build_fixture()
+    assert build.returncode == 0, build.output
+    page = article(build.site, EPSILON_URL)
+    assert ('<a href="../../08/zebra-draft-post/#eq-z">equation (1)</a> of <em>Zebra draft '
+            "post</em>") in page
+    assert not broken_links(build.site, [build.site / EPSILON_URL / "index.html"])
