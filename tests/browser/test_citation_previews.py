@@ -98,3 +98,67 @@ def test_equation_reference_scrolls_to_a_numbered_equation(new_page, root_url, s
     page.wait_for_function("location.hash === '#eq-factors'")
     tagged = page.locator("#eq-factors + .arithmatex mjx-container[width='full']")
     assert tagged.count() == 1
+
+
+# --- Footnotes: Material's tooltips (content.footnote.tooltips) -----------------------------
+
+BATCH = "blog/2026/11/20/batch-stochastic-and-mini-batch-gradient-descent/index.html"
+NOTE_MARKER = 'a.footnote-ref[href$="#fn:batch-stochastic-minibatch-fpc"]'
+TOOLTIP = ".md-tooltip2--active"
+NOTE_TEXT = "finite population correction"
+
+
+def test_hovering_a_footnote_marker_shows_its_note_and_leaving_hides_it(
+    new_page, root_url, site
+):
+    page = open_post(new_page, root_url, site, BATCH)
+    marker = page.locator(NOTE_MARKER)
+    assert marker.inner_text() == "1"
+    marker.hover()
+    tooltip = page.locator(TOOLTIP)
+    tooltip.wait_for(state="visible")
+    assert NOTE_TEXT in tooltip.inner_text()
+    # The note's formula comes typeset, as in the list at the end of the post.
+    assert tooltip.locator("mjx-container svg").count() >= 1
+    # Material ties the marker to its tooltip (a dialog) while it shows.
+    assert marker.get_attribute("aria-controls") == tooltip.get_attribute("id")
+    page.mouse.move(0, 0)
+    tooltip.wait_for(state="detached")
+    assert marker.get_attribute("aria-controls") is None
+
+
+def test_keyboard_focus_on_a_footnote_marker_shows_its_note(new_page, root_url, site):
+    page = open_post(new_page, root_url, site, BATCH)
+    marker = page.locator(NOTE_MARKER)
+    marker.focus()
+    tooltip = page.locator(TOOLTIP)
+    tooltip.wait_for(state="visible")
+    assert NOTE_TEXT in tooltip.inner_text()
+    # Moving the focus on (as Tab does) hides it.
+    page.locator("a.citation").last.focus()
+    tooltip.wait_for(state="detached")
+
+
+def test_footnote_tooltips_work_after_instant_navigation_and_in_dark_mode(
+    new_page, root_url, site
+):
+    page = open_post(new_page, root_url, site, GRADIENT_DESCENT, color_scheme="dark")
+    page.locator('nav.series-box a[rel="next"]').click()
+    page.wait_for_function("location.pathname.includes('batch-stochastic')")
+    marker = page.locator(NOTE_MARKER)
+    marker.wait_for(state="attached")
+    # Instant navigation replaced the page in place: no reload.
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].name").endswith(
+        GRADIENT_DESCENT.removesuffix("index.html"))
+    marker.scroll_into_view_if_needed()
+    marker.hover()
+    tooltip = page.locator(TOOLTIP)
+    tooltip.wait_for(state="visible")
+    assert NOTE_TEXT in tooltip.inner_text()
+    colors = page.evaluate("""() => {
+      const box = getComputedStyle(document.querySelector('.md-tooltip2__inner'));
+      return [box.backgroundColor, box.color];
+    }""")
+    body = page.evaluate("getComputedStyle(document.querySelector('.md-main')).color")
+    assert colors[1] == body  # the theme's text colour, light on dark
+    assert colors[0] not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
