@@ -21,6 +21,7 @@ from tests.conftest import run_build
 from tests.site.checks import search_index
 from tests.site.test_build import assert_fails_naming, edit
 from tests.site.test_links import SITE_URL, broken_links
+from tests.site.test_serve_incremental import run_driver
 
 POSTS = "docs/blog/posts"
 DELTA = f"{POSTS}/2026-01-03-delta-citations.md"
@@ -394,28 +395,31 @@ def test_search_indexes_a_footnotes_text_but_not_its_marker(built_fixture):
 # --- References to posts that are not published ---------------------------------------------
 
 
-def test_a_reference_to_a_drafts_label_fails_naming_the_referring_post(fixture_project,
-                                                                       build_fixture):
-    edit(fixture_project, ZEBRA, "Not ready.\n", "Not ready.\n\n$$\nz = 1\n\\label{eq:z}\n$$\n")
-    edit(fixture_project, EPSILON, "@delta-citations/eq:step", "@zebra-draft/eq:z")
-    line = line_of(fixture_project, EPSILON, "@zebra-draft/eq:z")
+UNPUBLISHED = {"draft": (ZEBRA, "Not ready.\n", "zebra-draft"),
+               "future": (f"{POSTS}/2099-01-01-quokka-future.md", "Not yet.\n", "quokka-future")}
+
+
+@pytest.mark.parametrize("which", UNPUBLISHED)
+def test_a_reference_to_an_unpublished_posts_label_fails_naming_the_referring_post(
+        which, fixture_project, build_fixture):
+    target, text, post_id = UNPUBLISHED[which]
+    edit(fixture_project, target, text, text + "\n$$\nz = 1\n\\label{eq:z}\n$$\n")
+    edit(fixture_project, EPSILON, "@delta-citations/eq:step", f"@{post_id}/eq:z")
+    line = line_of(fixture_project, EPSILON, f"@{post_id}/eq:z")
     assert_fails_naming(
         build_fixture(), f"blog/posts/2026-01-04-epsilon-series.md:{line}:",
-        "reference '@zebra-draft/eq:z' names the post 'zebra-draft' "
-        "(blog/posts/2026-01-08-zebra-draft.md), which is a draft or dated in the future: it "
-        "is not published, so the link would lead nowhere")
+        f"reference '@{post_id}/eq:z' names the post '{post_id}' "
+        f"({target.removeprefix('docs/')}), which is a draft or dated in the future: it is "
+        "not published, so the link would lead nowhere")
 
 
-def test_a_reference_to_a_drafts_label_resolves_where_drafts_are_shown(fixture_project,
-                                                                       build_fixture):
-    # The blog's draft option (what its draft_on_serve sets under `mkdocs serve`) publishes
-    # drafts: the reference then leads to the draft's equation.
+def test_a_reference_to_a_drafts_label_resolves_under_serve(fixture_project, tmp_path):
+    # `mkdocs serve` shows drafts (the blog plugin's draft_on_serve): the reference then
+    # leads to the draft's equation. (A build as `mkdocs serve` makes it.)
     edit(fixture_project, ZEBRA, "Not ready.\n", "Not ready.\n\n$$\nz = 1\n\\label{eq:z}\n$$\n")
     edit(fixture_project, EPSILON, "@delta-citations/eq:step", "@zebra-draft/eq:z")
-    edit(fixture_project, "mkdocs.yml", "      draft: false\n", "      draft: true\n")
-    build = build_fixture()
-    assert build.returncode == 0, build.output
-    page = article(build.site, EPSILON_URL)
+    run_driver(fixture_project, "--full", str(tmp_path / "served"))
+    page = article(tmp_path / "served", EPSILON_URL)
     assert ('<a href="../../08/zebra-draft-post/#eq-z">equation (1)</a> of <em>Zebra draft '
             "post</em>") in page
-    assert not broken_links(build.site, [build.site / EPSILON_URL / "index.html"])
+    assert 'id="eq-z"' in article(tmp_path / "served", "blog/2026/01/08/zebra-draft-post/")
