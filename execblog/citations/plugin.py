@@ -6,8 +6,13 @@ Events, in order:
 * ``on_config``: reads and checks the bibliography (a mistake names the .bib line).
 * ``on_files`` (priority -50, after notebook posts became Markdown): reads every post's
   labels and title, so that a post can refer to a label of any other, and its series.
-* ``on_page_markdown``: rewrites the post (see ``markdown.py``), appends its References
-  and "Cite this post", and its place in a series; a mistake names the post.
+* ``on_nav`` (priority -60, after the blog plugin): drafts and future posts leave their
+  series, and a reference to one of their labels fails.
+* ``on_page_markdown``: rewrites the post (see ``markdown.py``), puts its footnotes before
+  its References and "Cite this post", and its place in a series; a mistake names the post.
+* ``on_page_content`` (priority 60): keeps a post's footnotes; ``on_post_page`` (priority
+  10) copies those an excerpt refers to onto the list showing it (for Material's footnote
+  tooltips) and marks footnote markers for search to leave out.
 """
 
 from __future__ import annotations
