@@ -23,14 +23,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from harness import base_path  # noqa: E402
+from harness import QuietServer, base_path  # noqa: E402
 
 MAX_AGE = 600  # seconds, as GitHub Pages sends
 COMPRESSED_TYPES = ("text/", "application/javascript", "application/json",
@@ -115,20 +115,13 @@ class PagesHandler(BaseHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # a browser closing a connection early is not an error of the site
-
-
 @contextmanager
 def serve_like_pages(site: Path, port: int = 0) -> Iterator[str]:
     """Serve ``site`` on 127.0.0.1 (a free port unless given); yields the site's root URL,
     ``http://127.0.0.1:<port>/ml-blog/``."""
     handler = type("Handler", (PagesHandler,), {"site": site.resolve(),
                                                 "prefix": base_path()})
-    server = _Server(("127.0.0.1", port), handler)
+    server = QuietServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -121,7 +121,10 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
+class QuietServer(ThreadingHTTPServer):
+    """A threading server that does not report clients hanging up (shared by
+    benchmarks/pages_server.py)."""
+
     daemon_threads = True
 
     def handle_error(self, request, client_address) -> None:
@@ -148,7 +151,7 @@ def serve(site: Path) -> Iterator[Served]:
     """
     prefix = base_path()
     handler = type("Handler", (_Handler,), {"prefix": prefix})
-    server = _Server(("127.0.0.1", 0), partial(handler, directory=str(site)))
+    server = QuietServer(("127.0.0.1", 0), partial(handler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     address = f"http://127.0.0.1:{server.server_port}"
