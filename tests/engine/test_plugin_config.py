@@ -43,6 +43,8 @@ def plugin_config(path, plugin: str):
     ("execblog-execution", "timeout", "soon", "expected a number of seconds more than zero"),
     ("execblog-build", "cache_dir", "[a, b]", "Expected type"),
     ("execblog-execution", "jobz", "2", "Unrecognised configuration name: jobz"),
+    ("execblog-mathjax", "assistive", "braille", "Expected one of: ('speech', 'mathml')"),
+    ("execblog-search", "parts", "0", "expected a whole number of at least 1"),
 ])
 def test_a_wrong_value_fails_naming_the_plugin_and_the_option(
         project, caplog, plugin, option, value, expected) -> None:
@@ -56,7 +58,8 @@ def test_a_wrong_value_fails_naming_the_plugin_and_the_option(
     assert f"Plugin '{plugin}'" in messages and f"'{option}'" in messages, messages
     assert expected in messages, messages
     if not expected.startswith(("Unrecognised", "Expected type")):
-        assert f"got {value}" in messages.replace("'", ""), messages  # the value found
+        found = messages.replace("'", "")  # the value found, in our words or MkDocs'
+        assert f"got {value}" in found or f"received: {value}" in found, messages
 
 
 def test_sizes_and_counts_are_read_as_written(project) -> None:
@@ -94,3 +97,26 @@ def test_every_coupling_to_another_package_is_recorded_with_its_reason() -> None
     for coupling in compat.COUPLINGS:
         assert coupling.why and coupling.upstream and coupling.used_by, coupling.target
         assert coupling.kind in ("patch", "private read", "package file"), coupling.target
+
+
+# Options that a blog with execblog-posts never sets (the plugin says so beside the option).
+UNLISTED = {("execblog-citations", "posts_dir")}
+
+
+def test_every_option_is_listed_in_mkdocs_yml_where_a_mkdocs_user_looks() -> None:
+    """mkdocs.yml's `plugins:` reads as the blog's build: each engine plugin lists every
+    option of its Config schema, with a comment (and nothing the schema does not have)."""
+    from pathlib import Path
+
+    config = load_config(config_file=str(Path(__file__).parents[2] / "mkdocs.yml"))
+    text = (Path(__file__).parents[2] / "mkdocs.yml").read_text()
+    for name, plugin in config.plugins.items():
+        if not name.startswith("execblog-"):
+            continue
+        block = re.search(rf"^  - {re.escape(name)}(?::\n((?:      .*\n|      #.*\n)+)|\n)",
+                          text, re.M)
+        assert block, f"{name} is not listed in mkdocs.yml"
+        listed = set(re.findall(r"^      (\w+):", block[1] or "", re.M))
+        schema = {key for key, _ in plugin.config_scheme} - {"enabled"}
+        expected = schema - {option for owner, option in UNLISTED if owner == name}
+        assert listed == expected, (name, sorted(expected - listed), sorted(listed - expected))
