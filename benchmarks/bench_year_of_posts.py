@@ -47,6 +47,7 @@ wrote), its strict build for the tests, then the tests run `--rounds` times at e
 size, the sizes taking turns (so that a busier minute of the machine falls on both).
 
     python benchmarks/bench_year_of_posts.py --day --posts 365 [--edit nn/x.py::Class.method]
+        [--cache DIR]
 
 measures a day of writing (target: `make test` after a new post <= 3 min at 365 posts): a
 copy of N posts, built cold, then `make test-all`'s steps (every test, recording what each
@@ -369,14 +370,21 @@ def edit_function(project: Path, target: str) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def day(posts: int, work: Path, target: str, worktree: bool, ref: str = "HEAD") -> None:
-    """A day of writing at ``posts`` posts: see the module's docstring."""
+def day(posts: int, work: Path, target: str, worktree: bool, ref: str = "HEAD",
+        seed: Path | None = None) -> None:
+    """A day of writing at ``posts`` posts: see the module's docstring. ``seed``: a cache
+    (e.g. one --save-cache wrote) copied in before the first build, which is then not cold:
+    what the day measures runs on a warm cache either way."""
     project = work / f"day-{posts}"
     every = make_project(project, posts, worktree=worktree, ref=ref)
     cache = project / ".cache"
-    print(f"[{posts} posts] cold build (load {load()})", flush=True)
+    first = "cold build"
+    if seed is not None:
+        shutil.copytree(seed, cache, dirs_exist_ok=True)
+        first = f"first build (cache seeded from {seed})"
+    print(f"[{posts} posts] {first} (load {load()})", flush=True)
     cold, _ = build(project, cache)
-    print(f"  cold build {cold:.0f} s; make test-all (load {load()})", flush=True)
+    print(f"  {first} {cold:.0f} s; make test-all (load {load()})", flush=True)
     site_build = build_for_tests(project)
     seconds, summary, ran, _ = pytest_nodes(project, "--record-deps")
     print(f"  make test-all: ruff {ruff(project):.1f} s, site build {site_build:.0f} s, "
@@ -647,7 +655,8 @@ def main() -> None:
                              "edit to one nn/ function (--edit), on recorded dependencies")
     parser.add_argument("--edit", default="nn/activations.py::LeakyReLU.forward",
                         help="(--day) the function to edit, file::qualname")
-    parser.add_argument("--cache", type=Path, help="(--rest-only) a warm cache to start from")
+    parser.add_argument("--cache", type=Path,
+                        help="(--rest-only, --day) a warm cache to start from")
     parser.add_argument("--worktree", action="store_true",
                         help="copy the working tree (default: the last commit, HEAD)")
     parser.add_argument("--ref", default="HEAD", help="the commit to measure (default HEAD)")
@@ -670,7 +679,7 @@ def main() -> None:
             check(sizes[0], work, args.worktree, args.ref)
             return
         if args.day:
-            day(sizes[0], work, args.edit, args.worktree, args.ref)
+            day(sizes[0], work, args.edit, args.worktree, args.ref, args.cache)
             return
         if args.rest_only:
             rest_only(sizes, work, args.rounds, args.cache, args.worktree, args.ref)
