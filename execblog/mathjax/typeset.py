@@ -39,6 +39,7 @@ from mkdocs.plugins import get_plugin_logger
 
 from execblog.execution import cache as execution_cache
 from execblog.mathjax.flatten import flatten
+from execblog.mathjax.merge import merge_glyphs
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDERER = Path(__file__).with_name("render.cjs")
@@ -328,11 +329,14 @@ def relative_path(d: str) -> str:
 GLYPH_DEFS = re.compile(r"<defs>((?:<path [^>]*></path>)*)</defs>")
 GLYPH_PATH = re.compile(r'<path id="MJX-\d+-(?P<key>[^"]+)" d="(?P<d>[^"]*)"></path>')
 GLYPH_USE = re.compile(r'xlink:href="#MJX-\d+-([^"]+)"')
+STORED_USE = re.compile(r'xlink:href="#mjx-glyph-([^"]+)"')
 FIRST_FORMULA = re.compile(r'<(?:span|div) class="arithmatex"><mjx-container')
 
 
-def share_glyphs(page_html: str) -> str:
-    """Move every formula's glyph outlines into one store per page, each glyph once."""
+def share_glyphs(page_html: str, merge: bool = False) -> str:
+    """Move every formula's glyph outlines into one store per page, each glyph once; with
+    ``merge``, each run of glyphs in a formula is first drawn as one outline (merge.py), and
+    the store keeps only the glyphs some ``<use>`` still points at."""
     glyphs: dict[str, str] = {}
 
     def collect(match: re.Match) -> str:
@@ -343,9 +347,14 @@ def share_glyphs(page_html: str) -> str:
     out = GLYPH_DEFS.sub(collect, page_html)
     if not glyphs:
         return page_html
+    if merge:
+        out = merge_glyphs(out, glyphs)
     out = GLYPH_USE.sub(r'xlink:href="#mjx-glyph-\1"', out)
+    used = set(STORED_USE.findall(out)) if merge else glyphs.keys()
     paths = "".join(f'<path id="mjx-glyph-{key}" d="{relative_path(d)}"></path>'
-                    for key, d in glyphs.items())
+                    for key, d in glyphs.items() if key in used)
+    if not paths:
+        return out
     store = (f'<svg class="mjx-glyph-store" aria-hidden="true" style="position: absolute; '
              f'width: 0; height: 0; overflow: hidden"><defs>{paths}</defs></svg>')
     # Just before the first formula: inside the content, which Material's instant navigation
@@ -375,12 +384,14 @@ def with_heights(page_html: str) -> str:
     return DISPLAY_HEIGHT.sub(height, page_html)
 
 
-def post_page(output: str, where: str, renderer: Renderer, skip_offscreen: bool) -> str:
+def post_page(output: str, where: str, renderer: Renderer, skip_offscreen: bool,
+              merge: bool = False) -> str:
     """The finished page: math that reached it by another road (excerpts on index pages)
-    typeset, the glyphs in one store, MathJax's stylesheet in the head."""
+    typeset, the glyphs in one store (or each formula's run of glyphs as one outline, with
+    ``merge``), MathJax's stylesheet in the head."""
     output = typeset(output, where, renderer)
     if "<mjx-container" in output:
-        output = share_glyphs(output)
+        output = share_glyphs(output, merge)
         css = renderer.stylesheet() + SLIM_CSS
         if skip_offscreen:
             output = with_heights(output)

@@ -19,7 +19,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 
 from execblog.filememo import FileMemo
 from execblog.options import Count, project_path
-from execblog.posts import frontmatter, listings, notebooks, reference, snippets
+from execblog.posts import frontmatter, highlight, listings, notebooks, reference, snippets
 from execblog.posts.layout import BlogLayout
 
 log = get_plugin_logger(__name__)
@@ -55,6 +55,12 @@ class PostsConfig(base.Config):
     # The folder of docs/ whose pages render modules with `::: package.module`: each
     # module gets an anchor that autorefs can link to (unset: no page).
     api_dir = c.Optional(c.Type(str))
+    # Pygments' token kinds whose spans are dropped from highlighted code, their text kept:
+    # those the theme draws in the code's own colour (highlight.py). Empty: keep every span.
+    plain_tokens = c.ListOfItems(c.Type(str), default=list(highlight.PLAIN))
+    # Groups of token kinds the theme draws alike: a run of one group's tokens shares a span.
+    alike_tokens = c.ListOfItems(c.ListOfItems(c.Type(str)),
+                                 default=[list(group) for group in highlight.ALIKE])
 
 
 class PostsPlugin(BasePlugin[PostsConfig]):
@@ -131,4 +137,6 @@ class PostsPlugin(BasePlugin[PostsConfig]):
         return reference.with_anchors(markdown, page.file.src_uri, self.config.api_dir)
 
     def on_page_content(self, html, *, page, config, files):
+        html = highlight.lighten(html, tuple(self.config.plain_tokens),
+                                 tuple(map(tuple, self.config.alike_tokens)))
         return reference.without_empty_links(html, page.file.src_uri, self.config.api_dir)

@@ -1,0 +1,187 @@
+"""One outline per formula: the glyphs a formula places side by side drawn as one ``<path>``.
+
+After ``flatten``, a formula is a group of ``<use>`` elements, one per glyph, each pointing at
+the glyph's outline in the page's store and moved there by its transform. A browser styles,
+lays out and counts each of them: on a page of 130 formulas, a thousand elements, a fifth of
+the page. Here each run of such ``<use>`` in a group becomes one ``<path>`` whose outline is
+every glyph's, moved where its ``<use>`` put it: the same drawing (coordinates written to a
+tenth of a font unit, 1/10,000 of an em), one element instead of ten.
+
+The outlines, no longer shared, are written out in each formula; gzip finds the repeats (a
+glyph moved only by a translation is the same text but for its first point), so a page
+grows by a few KB compressed. A glyph the transform would mirror (a negative scale, which
+would turn its outline's winding and could cut holes where glyphs overlap) or turn, and a
+``<use>`` with any other attribute (a colour, a link), keep their ``<use>``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from decimal import Decimal
+
+from execblog.mathjax.flatten import ATTRIBUTE, matrix, multiply, written
+
+# A glyph's outline as MathJax writes it: absolute commands, in font units (1000 an em).
+PATH_TOKEN = re.compile(r"([MLHVQTZ])|(-?(?:\d+\.?\d*|\.\d+))")
+ARGUMENTS = {"M": 2, "L": 2, "H": 1, "V": 1, "Q": 4, "T": 2, "Z": 0}
+ABSOLUTE = re.compile(r"\s*M[MLHVQTZ\d\s,.-]*")
+# A run of glyphs placed one after another in a group (the href's MJX-<n>- prefix is the
+# formula's own store; the key after it names the glyph).
+USE = re.compile(r'<use xlink:href="#(?:MJX-\d+-|mjx-glyph-)(?P<key>[^"]+)"'
+                 r'(?: transform="(?P<transform>[^"]*)")?></use>')
+RUN = re.compile(rf"(?:{USE.pattern}){{2,}}")
+
+Command = tuple[str, tuple[float, ...]]
+
+
+@functools.cache
+def commands(d: str) -> tuple[Command, ...] | None:
+    """The outline's commands and their numbers; None for one this does not read."""
+    if not d.strip():
+        return ()  # a space: nothing to draw
+    if not ABSOLUTE.fullmatch(d):
+        return None
+    tokens = [match[1] or float(match[2]) for match in PATH_TOKEN.finditer(d)]
+    out: list[Command] = []
+    position = 0
+    while position < len(tokens):
+        command = tokens[position]
+        if not isinstance(command, str):
+            return None
+        position += 1
+        count = ARGUMENTS[command]
+        while True:
+            values = tokens[position:position + count]
+            if len(values) != count or any(isinstance(v, str) for v in values):
+                return None
+            position += count
+            out.append((command, tuple(values)))
+            if command == "M":
+                command = "L"  # more pairs after a moveto are linetos
+            if count == 0 or position >= len(tokens) or isinstance(tokens[position], str):
+                break
+    return tuple(out)
+
+
+def _tenths(value: int) -> str:
+    """A number in tenths of a font unit, written as short as SVG reads it."""
+    sign, value = ("-" if value < 0 else ""), abs(value)
+    whole, tenth = divmod(value, 10)
+    if not tenth:
+        return f"{sign}{whole}"
+    return f"{sign}{whole if whole else ''}.{tenth}"
+
+
+class Outline:
+    """Outlines appended one after another, written with relative commands."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.x = self.y = self.start_x = self.start_y = 0  # in tenths of a font unit
+        self.previous = ""
+
+    def add(self, glyph: tuple[Command, ...], a: float, d: float, e: float, f: float) -> None:
+        """Append ``glyph`` moved by the matrix (a 0 0 d e f). The move is rounded to a tenth
+        on its own, so a glyph's offsets from point to point are the same text wherever it
+        stands (gzip finds each repeat)."""
+        e10, f10 = round(e * 10), round(f * 10)
+        for command, values in glyph:
+            if command == "Z":
+                offsets: list[int] = []
+                self.x, self.y = self.start_x, self.start_y
+            elif command == "H":
+                x = round(a * values[0] * 10) + e10
+                offsets, self.x = [x - self.x], x
+            elif command == "V":
+                y = round(d * values[0] * 10) + f10
+                offsets, self.y = [y - self.y], y
+            else:  # M, L, T: a point; Q: a control point and a point; all from the current one
+                offsets = []
+                for i in range(0, len(values), 2):
+                    offsets += [round(a * values[i] * 10) + e10 - self.x,
+                                round(d * values[i + 1] * 10) + f10 - self.y]
+                self.x += offsets[-2]
+                self.y += offsets[-1]
+                if command == "M":
+                    self.start_x, self.start_y = self.x, self.y
+            self.write(command.lower(), offsets)
+
+    def write(self, letter: str, offsets: list[int]) -> None:
+        text = "" if letter == self.previous else letter
+        for number in map(_tenths, offsets):
+            # A separator only between two numbers, and not before a minus sign.
+            text += number if text[-1:].isalpha() or number[0] == "-" else " " + number
+        self.parts.append(text)
+        self.previous = "l" if letter == "m" else "" if letter == "z" else letter
+
+    def element(self) -> str:
+        # MathJax draws glyphs with a stroke of 3 font units (its stylesheet's use[data-c]).
+        return f'<path stroke-width="3" d="{"".join(self.parts).strip()}"></path>'
+
+
+
+def mergeable(use: re.Match, outlines: dict[str, str]):
+    """The glyph's commands and its matrix; None for a glyph to keep as a ``<use>``."""
+    glyph = commands(outlines[use["key"]]) if use["key"] in outlines else None
+    m = matrix(use["transform"]) if use["transform"] else (1, 0, 0, 1, 0, 0)
+    if glyph is None or m is None or m[1] or m[2] or m[0] <= 0 or m[3] <= 0:
+        return None
+    return glyph, m
+
+
+def merge(run: str, outlines: dict[str, str]) -> str:
+    """A run of ``<use>`` as one ``<path>`` (with the uses it cannot take kept after it)."""
+    outline, kept, merged = Outline(), [], 0
+    for use in USE.finditer(run):
+        found = mergeable(use, outlines)
+        if found is None:
+            kept.append(use.group(0))
+            continue
+        glyph, m = found
+        outline.add(glyph, float(m[0]), float(m[3]), float(m[4]), float(m[5]))
+        merged += 1
+    if merged < 2:
+        return run
+    return outline.element() + "".join(kept)
+
+
+# A formula that is glyphs and rules only, in MathJax's one painting group, which turns
+# the font's y axis (up) into the SVG's (down): the turn goes into the outline and the rules,
+# the paint onto the <svg>, and the group goes.
+PAINT = ' stroke="currentColor" fill="currentColor" stroke-width="0"'
+FORMULA = re.compile(r'(?P<svg><svg [^>]*)><g' + PAINT + r' transform="matrix\(1 0 0 -1 0 0\)">'
+                     r'(?P<body>(?:<use [^>]*></use>|<rect [^>]*></rect>)+)</g></svg>')
+ELEMENT = re.compile(r"<use [^>]*></use>|<rect (?P<rect>[^>]*)></rect>")
+FLIP = (1, 0, 0, -1, 0, 0)
+
+
+def fold(formula: re.Match, outlines: dict[str, str]) -> str:
+    outline, rules = Outline(), []
+    for element in ELEMENT.finditer(formula["body"]):
+        if element["rect"] is None:
+            use = USE.fullmatch(element.group(0))
+            found = use and mergeable(use, outlines)
+            if not found:
+                return formula.group(0)
+            glyph, m = found
+            outline.add(glyph, float(m[0]), -float(m[3]), float(m[4]), -float(m[5]))
+            continue
+        attributes = ATTRIBUTE.findall(element["rect"])
+        own = dict(attributes).get("transform")
+        m = matrix(own) if own else (1, 0, 0, 1, 0, 0)
+        if m is None:
+            return formula.group(0)
+        turned = written(multiply(tuple(map(Decimal, FLIP)), tuple(map(Decimal, m))))
+        rest = "".join(f' {key}="{value}"' for key, value in attributes if key != "transform")
+        rules.append(f'<rect{rest} transform="{turned}"></rect>')
+    path = outline.element() if outline.parts else ""
+    return f'{formula["svg"]}{PAINT}>{path}{"".join(rules)}</svg>'
+
+
+def merge_glyphs(page_html: str, outlines: dict[str, str]) -> str:
+    """Every formula's glyphs as one outline (``fold``), or, in a formula with more in it,
+    each run of two or more glyphs in a group (``merge``). ``outlines``: each glyph's key
+    (``TEX-N-30``) and its absolute outline."""
+    page_html = FORMULA.sub(lambda formula: fold(formula, outlines), page_html)
+    return RUN.sub(lambda run: merge(run.group(0), outlines), page_html)

@@ -1,0 +1,60 @@
+"""Lighter highlighted code: Pygments' tokens drawn in the code's own colour lose their span,
+and neighbouring tokens drawn alike share one.
+
+Pygments wraps every token of a block in a ``<span>`` named by its kind; Material colours
+most kinds, but draws names (``n``: variables, arguments, attributes) and whitespace (``w``)
+in the colour of the code itself (its stylesheet: ``.highlight .n`` takes
+``--md-code-hl-name-color``, which is ``--md-code-fg-color``). Those spans are a quarter of
+a code-heavy post's elements and change nothing on screen: their text is kept, the span goes.
+Punctuation and operators (``p``, ``o``, ``ow``) are drawn alike too (the theme and
+docs/stylesheets/extra.css give them one colour in each scheme): a run of them, with only
+white space between, becomes one span of the first one's kind, ``)) * (`` one span, not four.
+tests/browser/test_highlight_tokens.py checks in Chromium, in both colour schemes, that a
+dropped token looks as the code does and the tokens of a group look alike, so a palette that
+tells them apart makes the test fail.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The token kinds drawn in the code's own colour (Pygments' short class names).
+PLAIN = ("n", "w")
+# Kinds drawn alike (colour, weight, style): a run of them shares one span.
+ALIKE = (("p", "o", "ow"),)
+CODE = re.compile(r"(<code[^>]*>)(.*?)(</code>)", re.S)
+
+
+def _names(kinds: tuple[str, ...]) -> str:
+    return "|".join(map(re.escape, kinds))
+
+
+def lighten(html: str, plain: tuple[str, ...] = PLAIN,
+            alike: tuple[tuple[str, ...], ...] = ALIKE) -> str:
+    """``html`` with the spans of the ``plain`` kinds of token inside ``<code>`` replaced by
+    their text (which has no markup: Pygments escapes it), then each run of tokens of one
+    group of ``alike`` kinds in one span."""
+    if "<code" not in html or not (plain or alike):
+        return html
+    steps = []
+    if plain:
+        token = re.compile(rf'<span class="(?:{_names(plain)})">([^<]*)</span>')
+        steps.append(lambda text: token.sub(r"\1", text))
+    for group in alike:
+        one = rf'<span class="(?:{_names(group)})">[^<]*</span>'
+        run = re.compile(rf"{one}(?:\s*{one})+")
+        steps.append(lambda text, run=run: run.sub(_joined, text))
+
+    def code(match: re.Match) -> str:
+        text = match[2]
+        for step in steps:
+            text = step(text)
+        return match[1] + text + match[3]
+
+    return CODE.sub(code, html)
+
+
+def _joined(run: re.Match) -> str:
+    """A run of spans as one, of the first one's kind, holding their text and the spaces."""
+    first = run[0][:run[0].index(">") + 1]
+    return first + re.sub(r"<[^>]*>", "", run[0]) + "</span>"

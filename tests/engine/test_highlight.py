@@ -1,0 +1,49 @@
+"""execblog/posts/highlight.py: spans of plain tokens dropped, runs of alike tokens joined,
+the code's text unchanged, nothing outside <code> touched."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from execblog.posts.highlight import lighten
+
+CODE = ('<div class="highlight"><pre><span></span><code><span class="n">x</span>'
+        '<span class="w"> </span><span class="o">=</span><span class="w"> </span>'
+        '<span class="n">np</span><span class="o">.</span><span class="n">zeros</span>'
+        '<span class="p">((</span><span class="mi">3</span><span class="p">,),</span>'
+        '<span class="w"> </span><span class="o">**</span><span class="p">(</span>'
+        '<span class="k">None</span><span class="p">))</span>\n</code></pre></div>')
+
+
+def text(html: str) -> str:
+    return re.sub(r"<[^>]*>", "", html)
+
+
+def test_plain_tokens_lose_their_span_and_alike_ones_share_one() -> None:
+    out = lighten(CODE)
+    assert text(out) == text(CODE)
+    assert 'class="n"' not in out and 'class="w"' not in out
+    assert '<span class="p">,), **(</span>' in out  # p, w, o, p: one span
+    assert out.count("<span") == CODE.count("<span") - 8  # 6 plain, 3 alike made 1
+
+
+def test_only_code_is_touched_and_options_turn_it_off() -> None:
+    prose = '<p><span class="n">note</span></p>'
+    assert lighten(prose + CODE).startswith(prose)
+    assert lighten(CODE, (), ()) == CODE
+    assert 'class="n"' in lighten(CODE, ("w",), ())
+
+
+TOKEN = st.tuples(st.sampled_from(["n", "w", "p", "o", "ow", "k", "mi", "s2"]),
+                  st.text(alphabet=" \n\tab(),.+=é$`", max_size=4))
+
+
+@given(st.lists(TOKEN, max_size=30))
+def test_any_code_keeps_its_text(tokens) -> None:
+    code = "<code>" + "".join(f'<span class="{k}">{t}</span>' for k, t in tokens) + "</code>"
+    out = lighten(code)
+    assert text(out) == text(code)
+    assert out.count("<span") <= code.count("<span")

@@ -1,0 +1,139 @@
+"""A formula's glyphs drawn as one outline (execblog/mathjax/merge.py, issue 27).
+
+Each merged outline is read back to absolute points by a reader of SVG paths written here
+(not the one that wrote it) and compared with each glyph's own points moved by the matrix
+its ``<use>`` had, to a twentieth of a font unit. How it looks is compared in Chromium by
+tests/browser/test_math_rendering.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from execblog.mathjax.flatten import flatten, matrix
+from execblog.mathjax.merge import RUN, commands, merge_glyphs
+from execblog.mathjax.typeset import GLYPH_DEFS, GLYPH_PATH, share_glyphs
+from tests.engine.test_mathjax_weight import FORMULAS, render
+
+NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
+ARGS = {"m": 2, "l": 2, "h": 1, "v": 1, "q": 4, "t": 2, "z": 0}
+
+
+def absolute_points(d: str) -> list[tuple[float, float]]:
+    """Every point of a path of relative commands (m l h v q t z), in order, absolute."""
+    points, x, y, sx, sy = [], 0.0, 0.0, 0.0, 0.0
+    for letter, numbers in re.findall(r"([mlhvqtz])([^mlhvqtz]*)", d):
+        values = [float(v) for v in NUMBER.findall(numbers)]
+        if letter == "z":
+            x, y = sx, sy
+            continue
+        count = ARGS[letter]
+        for i in range(0, len(values), count):
+            chunk = values[i:i + count]
+            if letter == "h":
+                x += chunk[0]
+                points.append((x, y))
+            elif letter == "v":
+                y += chunk[0]
+                points.append((x, y))
+            else:
+                pairs = [(x + chunk[j], y + chunk[j + 1]) for j in range(0, count, 2)]
+                points += pairs
+                x, y = pairs[-1]
+                if letter == "m" and i == 0:
+                    sx, sy = x, y
+    return points
+
+
+def glyph_points(d: str, m, flip: bool) -> list[tuple[float, float]]:
+    a, _, _, dd, e, f = map(float, m)
+    sign = -1 if flip else 1
+    points, x, y = [], 0.0, 0.0
+    for command, values in commands(d):
+        if command == "H":
+            x = values[0]
+        elif command == "V":
+            y = values[0]
+        elif command != "Z":
+            for i in range(0, len(values), 2):
+                points.append((a * values[i] + e, sign * (dd * values[i + 1] + f)))
+            x, y = values[-2], values[-1]
+            continue
+        else:
+            continue
+        points.append((a * x + e, sign * (dd * y + f)))
+    return points
+
+
+@pytest.fixture(scope="module")
+def formulas() -> list[str]:
+    return [flatten(svg) for svg in render(FORMULAS, "--assistive=speech")]
+
+
+def test_each_outline_is_its_glyphs_where_their_uses_put_them(formulas) -> None:
+    for (tex, _), svg in zip(FORMULAS, formulas, strict=True):
+        outlines = {match["key"]: match["d"] for match in GLYPH_PATH.finditer(svg)}
+        svg = GLYPH_DEFS.sub("", svg)  # as in a page: the outlines are in its store
+        merged = merge_glyphs(svg, outlines)
+        folded = 'transform="matrix(1 0 0 -1 0 0)"' not in merged.split("<path", 1)[0]
+        expected = []
+        # Folded, every glyph is in the outline; otherwise those in runs of two or more.
+        runs = [svg] if folded else [run.group(0) for run in RUN.finditer(svg)]
+        for use in re.finditer(r'<use xlink:href="#MJX-\d+-([^"]+)"(?: transform="([^"]*)")?>',
+                               "".join(runs)):
+            m = matrix(use[2]) if use[2] else (1, 0, 0, 1, 0, 0)
+            if m[0] > 0 and m[3] > 0 and not m[1] and not m[2]:
+                expected.append(glyph_points(outlines[use[1]], m, folded))
+        drawn = [absolute_points(d) for d in re.findall(r'<path stroke-width="3" d="([^"]*)"',
+                                                        merged)]
+        flat_expected = [p for points in expected for p in points]
+        flat_drawn = [p for points in drawn for p in points]
+        assert len(flat_drawn) == len(flat_expected), tex
+        worst = max(max(abs(a - c), abs(b - d)) for (a, b), (c, d)
+                    in zip(flat_drawn, flat_expected, strict=True))
+        assert worst <= 0.1, (tex, worst)  # tenths, rounded once per glyph and once per point
+
+
+def test_a_whole_formula_loses_its_group_and_its_rules_turn_with_it(formulas) -> None:
+    svg = formulas[0]  # x^2 + \frac{a}{b}: glyphs and a fraction's rule
+    outlines = {match["key"]: match["d"] for match in GLYPH_PATH.finditer(svg)}
+    svg = GLYPH_DEFS.sub("", svg)
+    merged = merge_glyphs(svg, outlines)
+    assert "<g" in svg and "<g" not in merged
+    assert merged.count("<use") == 0 and merged.count("<path stroke-width") == 1
+    rule = re.search(r'<rect width="([\d.]+)" height="([\d.]+)" x="([\d.]+)" y="([\d.]+)"'
+                     r' transform="([^"]*)"', merged)
+    before = re.search(r'<rect width="[\d.]+" height="[\d.]+" x="[\d.]+" y="[\d.]+"'
+                       r'(?: transform="([^"]*)")?', svg)
+    m = matrix(rule[5])
+    assert m[3] == -1 and m[0] == 1  # the group's turn of the y axis, now the rule's own
+    old = matrix(before[1]) if before[1] else (1, 0, 0, 1, 0, 0)
+    assert (m[4], m[5]) == (old[4], -old[5])
+    assert 'stroke="currentColor" fill="currentColor" stroke-width="0"' in merged
+
+
+def test_a_mirrored_or_coloured_glyph_keeps_its_use() -> None:
+    d = "M10 0L20 0L20 10Z"
+    outlines = {"A": d}
+    uses = ('<use xlink:href="#MJX-1-A"></use><use xlink:href="#MJX-1-A" '
+            'transform="matrix(-1 0 0 1 50 0)"></use><use xlink:href="#MJX-1-A" '
+            'transform="translate(30)"></use>')
+    merged = merge_glyphs(f'<g fill="red">{uses}</g>', outlines)
+    assert merged.count("<path") == 1 and merged.count("<use") == 1
+    assert 'matrix(-1 0 0 1 50 0)' in merged  # the mirrored one, as it was
+    coloured = '<use xlink:href="#MJX-1-A" fill="red"></use><use xlink:href="#MJX-1-A"></use>'
+    assert merge_glyphs(coloured, outlines) == coloured
+    unknown = '<use xlink:href="#MJX-1-B"></use><use xlink:href="#MJX-1-B"></use>'
+    assert merge_glyphs(unknown, outlines) == unknown
+
+
+def test_merging_keeps_in_the_store_only_glyphs_still_used(formulas) -> None:
+    page = "".join(f'<span class="arithmatex">{svg}</span>' for svg in formulas)
+    shared, merged = share_glyphs(page), share_glyphs(page, merge=True)
+    elements = [len(re.findall(r"<[a-z]", html)) for html in (shared, merged)]
+    assert elements[1] < elements[0] / 2, elements
+    stored = set(re.findall(r'<path id="mjx-glyph-([^"]+)"', merged))
+    used = set(re.findall(r'href="#mjx-glyph-([^"]+)"', merged))
+    assert stored == used
