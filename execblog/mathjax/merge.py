@@ -64,43 +64,47 @@ def commands(d: str) -> tuple[Command, ...] | None:
     return tuple(out)
 
 
-def _tenths(value: int) -> str:
-    """A number in tenths of a font unit, written as short as SVG reads it."""
+def _written(value: int, places: int) -> str:
+    """A number counted in units of 10**-places, written as short as SVG reads it."""
     sign, value = ("-" if value < 0 else ""), abs(value)
-    whole, tenth = divmod(value, 10)
-    if not tenth:
+    whole, fraction = divmod(value, 10**places)
+    if not fraction:
         return f"{sign}{whole}"
-    return f"{sign}{whole if whole else ''}.{tenth}"
+    digits = f"{fraction:0{places}d}".rstrip("0")
+    return f"{sign}{whole if whole else ''}.{digits}"
 
 
 class Outline:
-    """Outlines appended one after another, written with relative commands."""
+    """Outlines appended one after another, written with relative commands, to ``places``
+    decimals (each point rounded once; exact for outlines written with no more)."""
 
-    def __init__(self) -> None:
+    def __init__(self, places: int = 1) -> None:
         self.parts: list[str] = []
-        self.x = self.y = self.start_x = self.start_y = 0  # in tenths of a font unit
+        self.places, self.unit = places, 10**places
+        self.x = self.y = self.start_x = self.start_y = 0  # in units of 10**-places
         self.previous = ""
 
     def add(self, glyph: tuple[Command, ...], a: float, d: float, e: float, f: float) -> None:
-        """Append ``glyph`` moved by the matrix (a 0 0 d e f). The move is rounded to a tenth
-        on its own, so a glyph's offsets from point to point are the same text wherever it
-        stands (gzip finds each repeat)."""
-        e10, f10 = round(e * 10), round(f * 10)
+        """Append ``glyph`` moved by the matrix (a 0 0 d e f). The move is rounded on its own,
+        so a glyph's offsets from point to point are the same text wherever it stands (gzip
+        finds each repeat)."""
+        unit = self.unit
+        e10, f10 = round(e * unit), round(f * unit)
         for command, values in glyph:
             if command == "Z":
                 offsets: list[int] = []
                 self.x, self.y = self.start_x, self.start_y
             elif command == "H":
-                x = round(a * values[0] * 10) + e10
+                x = round(a * values[0] * unit) + e10
                 offsets, self.x = [x - self.x], x
             elif command == "V":
-                y = round(d * values[0] * 10) + f10
+                y = round(d * values[0] * unit) + f10
                 offsets, self.y = [y - self.y], y
             else:  # M, L, T: a point; Q: a control point and a point; all from the current one
                 offsets = []
                 for i in range(0, len(values), 2):
-                    offsets += [round(a * values[i] * 10) + e10 - self.x,
-                                round(d * values[i + 1] * 10) + f10 - self.y]
+                    offsets += [round(a * values[i] * unit) + e10 - self.x,
+                                round(d * values[i + 1] * unit) + f10 - self.y]
                 self.x += offsets[-2]
                 self.y += offsets[-1]
                 if command == "M":
@@ -109,16 +113,34 @@ class Outline:
 
     def write(self, letter: str, offsets: list[int]) -> None:
         text = "" if letter == self.previous else letter
-        for number in map(_tenths, offsets):
+        for number in (_written(offset, self.places) for offset in offsets):
             # A separator only between two numbers, and not before a minus sign.
             text += number if text[-1:].isalpha() or number[0] == "-" else " " + number
         self.parts.append(text)
         self.previous = "l" if letter == "m" else "" if letter == "z" else letter
 
+    def d(self) -> str:
+        return "".join(self.parts).strip()
+
     def element(self) -> str:
         # MathJax draws glyphs with a stroke of 3 font units (its stylesheet's use[data-c]).
-        return f'<path stroke-width="3" d="{"".join(self.parts).strip()}"></path>'
+        return f'<path stroke-width="3" d="{self.d()}"></path>'
 
+
+
+@functools.cache
+def relative_path(d: str) -> str:
+    """The same outline with relative commands (``q`` for ``Q``...): a point is written as
+    its offset from the previous one, a number of one to three digits rather than up to
+    four, so the page's glyph store is about a quarter smaller, gzip included. The
+    arithmetic is exact (to as many decimals as ``d`` has), so the outline is the same; a
+    path with a command this does not know is returned unchanged."""
+    glyph = commands(d)
+    if not glyph:
+        return d
+    outline = Outline(max((len(digits) for digits in re.findall(r"\.(\d+)", d)), default=0))
+    outline.add(glyph, 1, 1, 0, 0)
+    return outline.d()
 
 
 def mergeable(use: re.Match, outlines: dict[str, str]):

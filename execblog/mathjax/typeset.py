@@ -23,7 +23,6 @@ one sentence naming the directory.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import json
@@ -31,7 +30,6 @@ import re
 import sqlite3
 import subprocess
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -39,7 +37,7 @@ from mkdocs.plugins import get_plugin_logger
 
 from execblog.execution import cache as execution_cache
 from execblog.mathjax.flatten import flatten
-from execblog.mathjax.merge import merge_glyphs
+from execblog.mathjax.merge import merge_glyphs, relative_path
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDERER = Path(__file__).with_name("render.cjs")
@@ -259,71 +257,6 @@ def typeset(page_html: str, where: str, renderer: Renderer) -> str:
     if errors:
         raise PluginError("MathJax could not typeset:\n  " + "\n  ".join(errors))
     return out
-
-
-# A glyph's outline as MathJax writes it: absolute commands, in font units (1000 an em).
-PATH_TOKEN = re.compile(r"([MLHVQTZ])|(-?(?:\d+\.?\d*|\.\d+))")
-PATH_ARGUMENTS = {"M": 2, "L": 2, "H": 1, "V": 1, "Q": 4, "T": 2, "Z": 0}
-ABSOLUTE_PATH = re.compile(r"\s*M[MLHVQTZ\d\s,.-]*")
-
-
-def _number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
-
-
-@functools.cache
-def relative_path(d: str) -> str:
-    """The same outline with relative commands (``q`` for ``Q``...): a point is written as
-    its offset from the previous one, a number of one to three digits rather than up to
-    four, so the page's glyph store is about a quarter smaller, gzip included. The
-    arithmetic is exact (decimal), so the outline is the same; a path with a command this
-    does not know is returned unchanged."""
-    if not ABSOLUTE_PATH.fullmatch(d):
-        return d
-    tokens = [match[1] or Decimal(match[2]) for match in PATH_TOKEN.finditer(d)]
-    out: list[str] = []
-    x = y = start_x = start_y = Decimal(0)
-    previous = ""  # the command that a bare list of numbers would continue
-    position = 0
-    while position < len(tokens):
-        command = tokens[position]
-        position += 1
-        if not isinstance(command, str):
-            return d  # numbers after a closepath
-        count = PATH_ARGUMENTS[command]
-        while True:
-            values = tokens[position:position + count]
-            position += count
-            if len(values) != count or any(isinstance(v, str) for v in values):
-                return d
-            if command == "Z":
-                offsets = []
-                x, y = start_x, start_y
-            elif command == "H":
-                offsets, x = [values[0] - x], values[0]
-            elif command == "V":
-                offsets, y = [values[0] - y], values[0]
-            elif command == "Q":
-                offsets = [values[0] - x, values[1] - y, values[2] - x, values[3] - y]
-                x, y = values[2], values[3]
-            else:  # M, L, T
-                offsets = [values[0] - x, values[1] - y]
-                x, y = values
-                if command == "M":
-                    start_x, start_y = x, y
-            letter = command.lower()
-            text = "" if letter == previous else letter
-            for number in map(_number, offsets):
-                # A separator only between two numbers, and not before a minus sign.
-                text += number if text[-1:].isalpha() or number[0] == "-" else " " + number
-            out.append(text)
-            previous = "l" if letter == "m" else "" if letter == "z" else letter
-            if command == "M":
-                command = "L"  # more pairs after a moveto are linetos
-            if command == "Z" or position >= len(tokens) or isinstance(tokens[position], str):
-                break
-    return "".join(out)
 
 
 GLYPH_DEFS = re.compile(r"<defs>((?:<path [^>]*></path>)*)</defs>")
