@@ -1,6 +1,6 @@
 """Search quality and weight: the site's own search against Pagefind, side by side.
 
-    python benchmarks/bench_search.py [SITE_DIR] [--eval FILE] [--show]
+    python benchmarks/bench_search.py [SITE_DIR] [--eval FILE] [--show] [--clones]
 
 Without SITE_DIR, builds the site strictly into a temporary directory first; with it, the
 built site is copied into a temporary directory, so the directory given is never written.
@@ -24,11 +24,17 @@ For the site's search, two times: from running the query (after the box's deboun
 results on screen, and from the arrival of the last index chunk to the results on screen
 (ranking and fetching the five results' excerpts). ``--show`` lists each query's first
 results and whether each engine found an expected page.
+
+``--clones``: the site is a year of cloned posts (benchmarks/bench_year_of_posts.py --keep
+DIR; a clone of a post is the same text titled "... (copy k)", at
+``blog/<date>/<slug>-copy-<k>/``), and a clone of an expected post counts as that post: it
+answers the query as well, and which of sixty equal copies comes first is a coin toss.
 """
 
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import subprocess
 import sys
@@ -175,7 +181,16 @@ def weigh(responses: list, seen: set[str]) -> int:
     return total
 
 
-def evaluate(site: Path, evaluation: Path, show: bool) -> int:
+CLONE = re.compile(r"^blog/\d{4}/\d\d/\d\d/(?P<slug>.+?)(?:-copy-\d+)?/$")
+
+
+def as_original(page: str) -> str:
+    """A post's address without its date, and a clone's as its original's."""
+    match = CLONE.match(page)
+    return f"blog/{match['slug']}/" if match else page
+
+
+def evaluate(site: Path, evaluation: Path, show: bool, clones: bool = False) -> int:
     data = yaml.safe_load(evaluation.read_text(encoding="utf-8"))
     pages, queries = data["pages"], data["queries"]
     with tempfile.TemporaryDirectory() as temporary:
@@ -197,7 +212,11 @@ def evaluate(site: Path, evaluation: Path, show: bool) -> int:
                         raise SystemExit(f"{engine.name}: {entry['q']!r} gave other results "
                                          f"on a fresh page and a used one: {found['pages']}"
                                          f" / {again['pages']}")
-                    hits = [page in expected for page in found["pages"]]
+                    if clones:
+                        wanted = {as_original(page) for page in expected}
+                        hits = [as_original(page) in wanted for page in found["pages"]]
+                    else:
+                        hits = [page in expected for page in found["pages"]]
                     runs[engine.name].append({
                         "category": entry["category"], "at1": bool(hits[:1] and hits[0]),
                         "at5": any(hits), "first": first_bytes, "later": later_bytes,
@@ -251,8 +270,8 @@ def report(runs: dict[str, list[dict]], queries: int, indexed: int) -> None:
 
 def main() -> int:
     arguments = sys.argv[1:]
-    show = "--show" in arguments
-    arguments = [a for a in arguments if a != "--show"]
+    show, clones = "--show" in arguments, "--clones" in arguments
+    arguments = [a for a in arguments if a not in ("--show", "--clones")]
     evaluation = EVALUATION
     if "--eval" in arguments:
         at = arguments.index("--eval")
@@ -266,7 +285,7 @@ def main() -> int:
         if not (site / "search-index" / "manifest.json").is_file():
             print(f"no built site at {site}: expected {site}/search-index/manifest.json")
             return 2
-        return evaluate(site.resolve(), evaluation, show)
+        return evaluate(site.resolve(), evaluation, show, clones)
     with tempfile.TemporaryDirectory() as temporary:
         site = Path(temporary) / "site"
         build(site)
