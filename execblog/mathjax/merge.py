@@ -5,7 +5,7 @@ the glyph's outline in the page's store and moved there by its transform. A brow
 lays out and counts each of them: on a page of 130 formulas, a thousand elements, a fifth of
 the page. Here each run of such ``<use>`` in a group becomes one ``<path>`` whose outline is
 every glyph's, moved where its ``<use>`` put it: the same drawing (coordinates written to a
-tenth of a font unit, 1/10,000 of an em), one element instead of ten.
+tenth of a font unit, 1/10,000 of an em, ``PLACES``), one element instead of ten.
 
 The outlines, no longer shared, are written out in each formula; gzip finds the repeats (a
 glyph moved only by a translation is the same text but for its first point), so a page
@@ -30,6 +30,10 @@ ABSOLUTE = re.compile(r"\s*M[MLHVQTZ\d\s,.-]*")
 # formula's own store; the key after it names the glyph).
 USE = re.compile(r'<use xlink:href="#(?:MJX-\d+-|mjx-glyph-)(?P<key>[^"]+)"'
                  r'(?: transform="(?P<transform>[^"]*)")?></use>')
+# Decimals of a merged outline's numbers, in font units (1000 an em): tenths, as MathJax
+# places glyphs. Whole units would save a tenth of the bytes but move a few anti-aliased
+# pixels of most formulas (tests/browser/test_math_rendering.py tells).
+PLACES = 1
 RUN = re.compile(rf"(?:{USE.pattern}){{2,}}")
 
 Command = tuple[str, tuple[float, ...]]
@@ -154,7 +158,7 @@ def mergeable(use: re.Match, outlines: dict[str, str]):
 
 def merge(run: str, outlines: dict[str, str]) -> str:
     """A run of ``<use>`` as one ``<path>`` (with the uses it cannot take kept after it)."""
-    outline, kept, merged = Outline(), [], 0
+    outline, kept, merged = Outline(PLACES), [], 0
     for use in USE.finditer(run):
         found = mergeable(use, outlines)
         if found is None:
@@ -179,7 +183,7 @@ FLIP = (1, 0, 0, -1, 0, 0)
 
 
 def fold(formula: re.Match, outlines: dict[str, str]) -> str:
-    outline, rules = Outline(), []
+    outline, rules = Outline(PLACES), []
     for element in ELEMENT.finditer(formula["body"]):
         if element["rect"] is None:
             use = USE.fullmatch(element.group(0))

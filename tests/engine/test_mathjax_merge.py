@@ -2,7 +2,7 @@
 
 Each merged outline is read back to absolute points by a reader of SVG paths written here
 (not the one that wrote it) and compared with each glyph's own points moved by the matrix
-its ``<use>`` had, to a twentieth of a font unit. How it looks is compared in Chromium by
+its ``<use>`` had, to the last place the outline writes (merge.PLACES). How it looks is compared in Chromium by
 tests/browser/test_math_rendering.py.
 """
 
@@ -13,7 +13,7 @@ import re
 import pytest
 
 from execblog.mathjax.flatten import flatten, matrix
-from execblog.mathjax.merge import RUN, commands, merge_glyphs
+from execblog.mathjax.merge import PLACES, RUN, commands, merge_glyphs
 from execblog.mathjax.typeset import GLYPH_DEFS, GLYPH_PATH, share_glyphs
 from tests.engine.test_mathjax_weight import FORMULAS, render
 
@@ -93,7 +93,9 @@ def test_each_outline_is_its_glyphs_where_their_uses_put_them(formulas) -> None:
         assert len(flat_drawn) == len(flat_expected), tex
         worst = max(max(abs(a - c), abs(b - d)) for (a, b), (c, d)
                     in zip(flat_drawn, flat_expected, strict=True))
-        assert worst <= 0.1, (tex, worst)  # tenths, rounded once per glyph and once per point
+        # Rounded once per glyph (its move) and once per point: at most a unit of the
+        # last place written.
+        assert worst <= 10.0**-PLACES, (tex, worst)
 
 
 def test_a_whole_formula_loses_its_group_and_its_rules_turn_with_it(formulas) -> None:
