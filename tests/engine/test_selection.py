@@ -252,3 +252,35 @@ def test_a_skipped_test_runs_again(project) -> None:
     assert "not ready" in output and "1 skipped" in output
     ran, _ = pytest_run(project, env={"READY": "1"})
     assert ran == {"test_skipped.py::test_when_ready"}
+
+
+def test_a_file_read_unrecorded_is_no_dependency(project) -> None:
+    """The browser harness serves a site's sitemap.xml unrecorded (Material's script fetches
+    it on every page, and every new post changes it): a post's check does not rerun."""
+    (project / "test_served.py").write_text(textwrap.dedent("""
+        import threading
+        from pathlib import Path
+
+        from tests.selection import unrecorded
+
+
+        def serve():
+            with unrecorded():
+                Path("data/values.txt").read_text()
+
+
+        def test_page_served_in_a_thread():
+            thread = threading.Thread(target=serve)
+            thread.start()
+            thread.join()
+            assert Path("data/other.txt").read_text() in ("x", "y")
+        """))
+    (project / "data" / "other.txt").write_text("x")
+    pytest_run(project)
+    edit(project / "data" / "values.txt", "1 2 3", "1 2 4")
+    ran, _ = pytest_run(project)
+    assert ran == {"test_data.py::test_values"}  # it read the file as a dependency
+    (project / "data" / "other.txt").write_text("x")  # rewritten, the same
+    (project / "data" / "other.txt").write_text("y")  # what it reads recorded: it reruns
+    ran, _ = pytest_run(project)
+    assert ran == {"test_served.py::test_page_served_in_a_thread"}, ran
