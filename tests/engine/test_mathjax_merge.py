@@ -2,8 +2,8 @@
 
 Each merged outline is read back to absolute points by a reader of SVG paths written here
 (not the one that wrote it) and compared with each glyph's own points moved by the matrix
-its ``<use>`` had, to the last place the outline writes (merge.PLACES). How it looks is compared in Chromium by
-tests/browser/test_math_rendering.py.
+its ``<use>`` had, to the last place the outline writes (merge.PLACES). How it looks is
+compared in Chromium by tests/browser/test_math_rendering.py.
 """
 
 from __future__ import annotations
