@@ -181,7 +181,7 @@ def weigh(responses: list, seen: set[str]) -> int:
     return total
 
 
-CLONE = re.compile(r"^blog/\d{4}/\d\d/\d\d/(?P<slug>.+?)(?:-copy-\d+)?/$")
+CLONE = re.compile(r"^blog/\d{4}/\d\d/\d\d/(?P<slug>.+?)(?:-copy)?(?:-\d+)?/$")
 
 
 def as_original(page: str) -> str:
@@ -202,6 +202,7 @@ def evaluate(site: Path, evaluation: Path, show: bool, clones: bool = False) -> 
             browser = launch(playwright)
             engines = [Engine("site", browser, served), Engine("pagefind", browser, served)]
             runs: dict[str, list[dict]] = {engine.name: [] for engine in engines}
+            unstable: dict[str, list[str]] = {engine.name: [] for engine in engines}
             for entry in queries:
                 expected = {pages[name] for name in entry["expect"]}
                 line = [f"{entry['category']:<10} {entry['q']!r:<40}"]
@@ -209,9 +210,15 @@ def evaluate(site: Path, evaluation: Path, show: bool, clones: bool = False) -> 
                     found, first_bytes = engine.first(entry["q"])
                     again, later_bytes = engine.later(entry["q"])
                     if again["pages"] != found["pages"]:
-                        raise SystemExit(f"{engine.name}: {entry['q']!r} gave other results "
-                                         f"on a fresh page and a used one: {found['pages']}"
-                                         f" / {again['pages']}")
+                        differ = (f"{engine.name}: {entry['q']!r} gave other results on a "
+                                  f"fresh page and a used one: {found['pages']} / "
+                                  f"{again['pages']}")
+                        if engine.name == "site":  # the site's ranking is deterministic
+                            raise SystemExit(differ)
+                        # Pagefind orders pages of equal score as its fragments arrive
+                        # (seen among 365 cloned posts): counted from the fresh page.
+                        print("note: " + differ, flush=True)
+                        unstable[engine.name].append(entry["q"])
                     if clones:
                         wanted = {as_original(page) for page in expected}
                         hits = [as_original(page) in wanted for page in found["pages"]]
@@ -229,6 +236,10 @@ def evaluate(site: Path, evaluation: Path, show: bool, clones: bool = False) -> 
                 engine.close()
             browser.close()
     report(runs, len(queries), count)
+    for name, differed in unstable.items():
+        if differed:
+            print(f"{name}: {len(differed)} queries ranked otherwise on a used page (success "
+                  f"counted on the fresh page): {', '.join(map(repr, differed))}")
     return 0
 
 

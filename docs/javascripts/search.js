@@ -3,7 +3,7 @@
 // then a query fetches the manifest and the stemmer once, the chunks holding its words,
 // and, for the results it shows, the parts of their pages that hold the words (for the
 // excerpts). A word the index lacks is corrected to the closest word of the chunk fetched
-// for it ("Showing results for ..."); pages holding only some of the words are listed
+// for it or of its first letter's vocabulary ("Showing results for ..."); pages holding only some of the words are listed
 // after those holding all, with the words they miss.
 // Keys: "/", "s" or "f" open the search, arrows move through the results, Enter follows
 // one, Escape closes.
@@ -162,22 +162,21 @@
     return best;
   }
 
-  // The index word closest to a word the index lacks, among `entries` (the chunk fetched
-  // for it): at most one edit from a word of 4 or 5 letters, two from a longer one
-  // (none for shorter words), comparing stems and words; the closest, then the one on
-  // most pages. With the word to show the reader.
-  function correction(typed, stemmed, entries) {
+  // The index word closest to a word the index lacks, among `known` (index word -> the
+  // number of pages holding it): at most one edit from a word of 4 or 5 letters, two from
+  // a longer one (none for shorter words), comparing stems and words; the closest, then
+  // the one on most pages. With the word to show the reader.
+  function correction(typed, stemmed, known) {
     if (typed.length < 4 || /[\d_]/.test(typed)) return null;
     const limit = typed.length <= 5 ? 1 : 2;
     let best = null;
-    for (const [key, flat] of entries) {
+    for (const [key, pages] of known) {
       if (key[0] !== typed[0] && key[1] !== typed[1]) continue;  // one slip in the first two
       const found = Math.min(distance(stemmed, key, limit),
                              closestForm(typed, key, limit).found);
       if (found > limit) continue;
-      const pages = flat.length / 3;
       if (!best || found < best.found || (found === best.found && pages > best.pages)) {
-        best = { key, found, pages, flat };
+        best = { key, found, pages };
       }
     }
     if (best) {
@@ -236,8 +235,23 @@
       return { ...each.reduce(merge), typed: run };
     }
     if (!scores.size && !exact) {
-      found.corrected = correction(typed, stemmed, entries);
-      if (found.corrected) add(found.corrected.key, found.corrected.flat, CORRECTED);
+      // Candidates: the words of the chunk fetched and of the vocabulary of the typed
+      // word's first letter (where the chunks are cut, a word and its typo may lie apart).
+      const known = new Map(entries.map(([key, flat]) => [key, flat.length / 3]));
+      const letter = (manifest.vocabulary || {})[typed[0]];
+      if (letter) {
+        for (const [key, count] of Object.entries(await get(new URL(letter, base)))) {
+          if (!known.has(key)) known.set(key, count);
+        }
+      }
+      found.corrected = correction(typed, stemmed, known);
+      if (found.corrected) {
+        const { key } = found.corrected;
+        const own = entries.find(([word]) => word === key);
+        const flat = own ? own[1]
+          : (await get(new URL(chunks[holding(chunks, key)][1], base)))[key];
+        if (flat) add(key, flat, CORRECTED); else found.corrected = null;
+      }
     }
     return found;
   }

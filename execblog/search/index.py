@@ -2,18 +2,22 @@
 page's text in fragments, and the browser's stemmer, as files (``index_files()``).
 
 - ``manifest.json``: the number of pages, the first word of each chunk with its file, the
-  directory of the pages' fragments and the stemmer's file. It grows by one entry per
-  chunk, not per page.
+  directory of the pages' fragments, the vocabulary's file of each first letter and the
+  stemmer's file. It grows by one entry per chunk, not per page.
 - ``chunk-<hash>.json``: the words of one alphabetical range, each with its postings (page
   number, score, parts). A chunk holds whole words and is cut at ``chunk_bytes``
   (uncompressed), then halved until it gzips to ``chunk_gzip_bytes`` or less; a query
-  fetches only the chunks of its words, and corrects a word the index lacks from the words
-  of the chunk it fetched for it (docs/javascripts/search.js).
+  fetches only the chunks of its words (docs/javascripts/search.js).
 - ``fragments-<hash>/<page>/<part>.json``: a page's address and title, and the indexed text
   of some of its sections (each section a part of its own, unless a page has more than
   ``parts`` sections, when neighbours share a part). A posting names the parts that hold
   its word, so a result shown fetches only the parts its excerpts come from.
 - ``stemmer-<hash>.js``: the browser's stemmer (``words.stemmer_script()``).
+- ``vocabulary-<hash>.json``, one per first letter: each word of letters only that begins
+  with it, and the number of pages holding it. A word the index lacks is corrected from
+  the vocabulary of its first letter (and the chunk fetched for it), so the correction does
+  not depend on where the chunks are cut: in a big index they are cut finely, and
+  "dialation" and "dilation" fall in different chunks.
 
 File names carry a hash of their content (the fragments' directory: of all fragments), so
 a browser may cache them for good.
@@ -155,6 +159,17 @@ def chunks(postings: dict[str, list[Posting]],
     return result
 
 
+def vocabulary(postings: dict[str, list[Posting]]) -> dict[str, bytes]:
+    """The JSON of each first letter's vocabulary: its words of three or more letters (no
+    digit or underscore: no typo is corrected to them) -> the number of pages holding each."""
+    letters: dict[str, dict[str, int]] = {}
+    for word, posted in sorted(postings.items()):
+        if len(word) >= 3 and word.isalpha():
+            letters.setdefault(word[0], {})[word] = len(posted)
+    return {letter: json.dumps(words, separators=(",", ":"), ensure_ascii=False).encode()
+            for letter, words in letters.items()}
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
@@ -184,15 +199,20 @@ def index_files(pages: list[Page], settings: Settings = DEFAULTS) -> dict[str, b
     files = {f"{fragments_dir}/{number}/{part}.json": data
              for number, parts in enumerate(written) for part, data in enumerate(parts)}
     listed = []
-    for first, data in chunks(scores(pages, settings), settings):
+    postings = scores(pages, settings)
+    for first, data in chunks(postings, settings):
         name = f"chunk-{digest(data)}.json"
         files[name] = data
         listed.append([first, name])
+    letters = {}
+    for letter, data in vocabulary(postings).items():
+        letters[letter] = name = f"vocabulary-{digest(data)}.json"
+        files[name] = data
     stemmer = stemmer_script()
     stemmer_name = f"stemmer-{digest(stemmer)}.js"
     files[stemmer_name] = stemmer
     manifest = {"pages": len(pages), "fragments": fragments_dir, "chunks": listed,
-                "stemmer": stemmer_name}
+                "vocabulary": letters, "stemmer": stemmer_name}
     files["manifest.json"] = json.dumps(manifest, separators=(",", ":"),
                                         ensure_ascii=False).encode()
     return files

@@ -123,3 +123,33 @@ def test_a_page_open_across_a_deploy_searches_the_new_index(browser, grown) -> N
         context.close()
         post.write_text(original, encoding="utf-8")
         search.index(str(site))
+
+
+def test_a_typo_is_corrected_to_a_word_of_another_chunk(browser, grown, tmp_path) -> None:
+    """In a big index the chunks are cut finely: a typo and the word meant may lie in
+    different chunks ("wonbatak" sorts after every "wombat..."). The word is still found
+    (from the vocabulary of the typo's first letter), with its "Showing results for"."""
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(grown[0], site)
+    search.index(str(site), search.Settings(chunk_bytes=1_000, chunk_gzip_bytes=500))
+    manifest = json.loads((site / "search-index/manifest.json").read_text(encoding="utf-8"))
+    typo, meant = "wonbatak", grown_word(10)
+    firsts = [first for first, _ in manifest["chunks"]]
+    where = [sum(first <= word for first in firsts) for word in (typo, meant)]
+    assert where[0] != where[1], "the typo and the word share a chunk: no test of this"
+    with serve(site) as served:
+        context = browser.new_context(proxy=served.proxy)
+        page = context.new_page()
+        try:
+            page.goto(served.root_url + "blog/", wait_until="networkidle")
+            page.locator("body").press("/")
+            page.locator("input.md-search__input").press_sequentially(typo)
+            first = page.locator(".md-search-result__list > li > a").first
+            first.wait_for(timeout=10_000)
+            assert "/blog/2025/10/10/grown-post-10/" in first.get_attribute("href")
+            note = page.locator(".md-search-result__note").inner_text()
+            assert meant in note and typo in note, note
+        finally:
+            context.close()

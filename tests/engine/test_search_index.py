@@ -270,6 +270,27 @@ def test_the_index_ships_the_browser_stemmer_named_by_its_content(tmp_path):
     assert manifest["stemmer"] == f"stemmer-{search.digest(stemmer)}.js"
 
 
+def test_each_first_letter_has_a_vocabulary_of_its_words_and_their_pages(tmp_path):
+    """A typo is corrected from the vocabulary of its first letter, wherever the chunks are
+    cut: every word of letters only (three or more) is in it with its number of pages."""
+    site = tmp_path / "site"
+    write(site, "a/index.html", html_page("<h1>A</h1><p>dilation walrus x1 ab zero_grad</p>"))
+    write(site, "b/index.html", html_page("<h1>B</h1><p>dilation kernel</p>"))
+    search.index(str(site), search.Settings(chunk_bytes=1_000, chunk_gzip_bytes=500))
+    manifest, postings, _ = read_index(site)
+    letters = {letter: json.loads((site / search.INDEX / name).read_text(encoding="utf-8"))
+               for letter, name in manifest["vocabulary"].items()}
+    assert letters["d"]["dilat"] == 2 and letters["w"]["walrus"] == 1
+    assert letters["k"]["kernel"] == 1
+    listed = {word for vocabulary in letters.values() for word in vocabulary}
+    assert listed == {word for word in postings if len(word) >= 3 and word.isalpha()}
+    assert all(word[0] == letter for letter, vocabulary in letters.items()
+               for word in vocabulary)
+    for letter, name in manifest["vocabulary"].items():
+        data = (site / search.INDEX / name).read_bytes()
+        assert name == f"vocabulary-{search.digest(data)}.json", letter
+
+
 def index_as_written(folder: Path) -> dict[str, bytes]:
     return {path.relative_to(folder).as_posix(): path.read_bytes()
             for path in folder.rglob("*") if path.is_file()}
