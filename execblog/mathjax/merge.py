@@ -20,8 +20,11 @@ would turn its outline's winding and could cut holes where glyphs overlap) or tu
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 from execblog.mathjax.flatten import ATTRIBUTE, IDENTITY, matrix, multiply, written
 
@@ -207,9 +210,40 @@ def fold(formula: re.Match, outlines: dict[str, str]) -> str:
     return f'{formula["svg"]}{PAINT}>{path}{"".join(rules)}</svg>'
 
 
-def merge_glyphs(page_html: str, outlines: dict[str, str]) -> str:
+# Folding is arithmetic point by point in Python (a tenth of a second for a formula-heavy
+# page, at every build): a folded formula is kept under a key of this code, the formula and
+# the outlines of its glyphs, so a build folds only formulas it has not folded before.
+CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+GLYPH_KEY = re.compile(r'xlink:href="#(?:MJX-\d+-|mjx-glyph-)([^"]+)"')
+
+
+class Memo:
+    """Where folded formulas are kept: ``get(key)`` (None if not there) and ``put``."""
+
+    def __init__(self, get: Callable[[str], str | None], put: Callable[[str, str], None]):
+        self.get, self.put = get, put
+
+
+def fold_key(formula: str, outlines: dict[str, str]) -> str:
+    used = sorted(set(GLYPH_KEY.findall(formula)))
+    text = "\0".join([CODE, str(PLACES), formula,
+                      *(f"{key}={outlines.get(key, '')}" for key in used)])
+    return "fold:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def merge_glyphs(page_html: str, outlines: dict[str, str], memo: Memo | None = None) -> str:
     """Every formula's glyphs as one outline (``fold``), or, in a formula with more in it,
     each run of two or more glyphs in a group (``merge``). ``outlines``: each glyph's key
-    (``TEX-N-30``) and its absolute outline."""
-    page_html = FORMULA.sub(lambda formula: fold(formula, outlines), page_html)
+    (``TEX-N-30``) and its absolute outline. ``memo``: folded formulas kept from earlier."""
+    def folded(formula: re.Match) -> str:
+        if memo is None:
+            return fold(formula, outlines)
+        key = fold_key(formula.group(0), outlines)
+        found = memo.get(key)
+        if found is None:
+            found = fold(formula, outlines)
+            memo.put(key, found)
+        return found
+
+    page_html = FORMULA.sub(folded, page_html)
     return RUN.sub(lambda run: merge(run.group(0), outlines), page_html)

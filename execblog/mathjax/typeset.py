@@ -36,6 +36,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
 from execblog.execution import cache as execution_cache
+from execblog.mathjax import merge as merge_module
 from execblog.mathjax.flatten import flatten
 from execblog.mathjax.merge import merge_glyphs, relative_path
 
@@ -150,6 +151,10 @@ class Renderer:
         self.cached = 0
         self.damaged = 0
         self.css = self.cached_entry(f"css:{self.version}") or ""
+        # Formulas folded into one outline each (merge.py), kept beside the rendered ones.
+        self.memo = merge_module.Memo(
+            lambda key: self.new.get(key) or self.cached_entry(key),
+            self.new.__setitem__)
 
     def cached_entry(self, key: str) -> str | None:
         """The cached SVG (or stylesheet) under ``key``; None if there is none or it does not
@@ -266,7 +271,8 @@ STORED_USE = re.compile(r'xlink:href="#mjx-glyph-([^"]+)"')
 FIRST_FORMULA = re.compile(r'<(?:span|div) class="arithmatex"><mjx-container')
 
 
-def share_glyphs(page_html: str, merge: bool = False) -> str:
+def share_glyphs(page_html: str, merge: bool = False,
+                 memo: merge_module.Memo | None = None) -> str:
     """Move every formula's glyph outlines into one store per page, each glyph once; with
     ``merge``, each run of glyphs in a formula is first drawn as one outline (merge.py), and
     the store keeps only the glyphs some ``<use>`` still points at."""
@@ -281,7 +287,7 @@ def share_glyphs(page_html: str, merge: bool = False) -> str:
     if not glyphs:
         return page_html
     if merge:
-        out = merge_glyphs(out, glyphs)
+        out = merge_glyphs(out, glyphs, memo)
     out = GLYPH_USE.sub(r'xlink:href="#mjx-glyph-\1"', out)
     used = set(STORED_USE.findall(out)) if merge else glyphs.keys()
     paths = "".join(f'<path id="mjx-glyph-{key}" d="{relative_path(d)}"></path>'
@@ -324,7 +330,7 @@ def post_page(output: str, where: str, renderer: Renderer, skip_offscreen: bool,
     ``merge``), MathJax's stylesheet in the head."""
     output = typeset(output, where, renderer)
     if "<mjx-container" in output:
-        output = share_glyphs(output, merge)
+        output = share_glyphs(output, merge, renderer.memo)
         css = renderer.stylesheet() + SLIM_CSS
         if skip_offscreen:
             output = with_heights(output)

@@ -139,3 +139,31 @@ def test_merging_keeps_in_the_store_only_glyphs_still_used(formulas) -> None:
     stored = set(re.findall(r'<path id="mjx-glyph-([^"]+)"', merged))
     used = set(re.findall(r'href="#mjx-glyph-([^"]+)"', merged))
     assert stored == used
+
+
+def test_a_folded_formula_is_kept_and_reused_and_changes_with_its_outlines(formulas,
+                                                                         monkeypatch) -> None:
+    """Folding is kept (the build's memo is the MathJax cache): a second page with the same
+    formulas folds none again and is the same; other outlines make another key."""
+    from execblog.mathjax import merge as merge_module
+
+    kept: dict[str, str] = {}
+    memo = merge_module.Memo(kept.get, kept.__setitem__)
+    pages = []
+    for svg in formulas:
+        outlines = {match["key"]: match["d"] for match in GLYPH_PATH.finditer(svg)}
+        pages.append((GLYPH_DEFS.sub("", svg), outlines))
+    first = [merge_glyphs(page, outlines, memo) for page, outlines in pages]
+    assert first == [merge_glyphs(page, outlines) for page, outlines in pages]
+    assert kept, "nothing was kept"
+
+    def no_fold(*_):
+        raise AssertionError("a formula kept was folded again")
+
+    monkeypatch.setattr(merge_module, "fold", no_fold)
+    assert [merge_glyphs(page, outlines, memo) for page, outlines in pages] == first
+    page, outlines = pages[0]
+    other = {key: d + " " for key, d in outlines.items()}
+    formula = merge_module.FORMULA.search(page)
+    assert formula and merge_module.fold_key(formula.group(0), other) \
+        != merge_module.fold_key(formula.group(0), outlines)
