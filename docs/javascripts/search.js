@@ -3,8 +3,8 @@
 // then a query fetches the manifest and the stemmer once, the chunks holding its words,
 // and, for the results it shows, the parts of their pages that hold the words (for the
 // excerpts). A word the index lacks is corrected to the closest word of the chunk fetched
-// for it or of its first letter's vocabulary ("Showing results for ..."); pages holding only some of the words are listed
-// after those holding all, with the words they miss.
+// for it or of its first letter's vocabulary ("Showing results for ..."); pages holding
+// only some of the words are listed after those holding all, with the words they miss.
 // Keys: "/", "s" or "f" open the search, arrows move through the results, Enter follows
 // one, Escape closes.
 (() => {

@@ -4,6 +4,7 @@ by a word of its own, and a query answers from a few index chunks, not the whole
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from harness import serve
@@ -129,8 +130,6 @@ def test_a_typo_is_corrected_to_a_word_of_another_chunk(browser, grown, tmp_path
     """In a big index the chunks are cut finely: a typo and the word meant may lie in
     different chunks ("wonbatak" sorts after every "wombat..."). The word is still found
     (from the vocabulary of the typo's first letter), with its "Showing results for"."""
-    import shutil
-
     site = tmp_path / "site"
     shutil.copytree(grown[0], site)
     search.index(str(site), search.Settings(chunk_bytes=1_000, chunk_gzip_bytes=500))
