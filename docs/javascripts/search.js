@@ -41,6 +41,9 @@
   const CORRECTED = 0.4;
   // A page's score is raised this much when one of its sections holds every word found.
   const TOGETHER = 1.5;
+  // Two neighbouring words of the query that a page's title or a heading has side by side
+  // (the index's phrase keys, "gradient check") add their phrase's score times this.
+  const PHRASED = 1;
   const EXCERPT_WORDS = 30;
 
   // Words as execblog/search/words.py makes them: runs of letters, digits and underscores,
@@ -208,7 +211,7 @@
     const prefixed = last && prefix && end - first <= PREFIX_CHUNKS;
     const range = prefixed ? chunks.slice(first, end) : [chunks[holding(chunks, stemmed)]];
     const scores = new Map();
-    const found = { typed: run, scores, corrected: null };
+    const found = { typed: run, key: stemmed, scores, corrected: null };
     const add = (key, flat, weight) => {
       const count = flat.length / 3;
       const rarity = Math.log(1 + (pages - count + 0.5) / (count + 0.5));
@@ -226,7 +229,9 @@
     }
     for (const [key, flat] of entries) {
       if (key === stemmed) add(key, flat, 1);
-      else if (prefixed && key.startsWith(prefix)) add(key, flat, PREFIXED);
+      else if (prefixed && key.startsWith(prefix) && !key.includes(" ")) {
+        add(key, flat, PREFIXED);
+      }
     }
     if (!scores.size && pieces.length > 1) {
       // An identifier the index lacks: its parts, as separate words.
@@ -237,7 +242,8 @@
     if (!scores.size && !exact) {
       // Candidates: the words of the chunk fetched and of the vocabulary of the typed
       // word's first letter (where the chunks are cut, a word and its typo may lie apart).
-      const known = new Map(entries.map(([key, flat]) => [key, flat.length / 3]));
+      const known = new Map(entries.filter(([key]) => !key.includes(" "))
+        .map(([key, flat]) => [key, flat.length / 3]));
       const letter = (manifest.vocabulary || {})[typed[0]];
       if (letter) {
         for (const [key, count] of Object.entries(await get(new URL(letter, base)))) {
@@ -269,6 +275,28 @@
     return { typed: a.typed, scores, corrected: a.corrected || b.corrected };
   }
 
+  // Raise the pages whose title or a heading holds two neighbouring words of the query side
+  // by side: the index keeps such pairs as keys of their own ("gradient check"), which sort
+  // right after their first word, so their chunk is mostly the one fetched for that word.
+  async function phrased(found, pages) {
+    const { chunks, pages: count } = found.manifest;
+    const keys = found.words.map((word) => (word.corrected ? word.corrected.key : word.key));
+    for (let i = 0; i + 1 < keys.length; i += 1) {
+      if (!keys[i] || !keys[i + 1] || !found.words[i].scores.size
+          || !found.words[i + 1].scores.size) continue;
+      const phrase = `${keys[i]} ${keys[i + 1]}`;
+      const flat = (await get(new URL(chunks[holding(chunks, phrase)][1], base)))[phrase];
+      if (!flat) continue;
+      const held = flat.length / 3;
+      const rarity = Math.log(1 + (count - held + 0.5) / (held + 0.5));
+      for (let j = 0, page = 0; j < flat.length; j += 3) {
+        page += flat[j];
+        const result = pages.get(page);
+        if (result) result.score += rarity * PHRASED * flat[j + 1];
+      }
+    }
+  }
+
   // The pages that hold the most words of the query, best first (more words found, then
   // the higher score, raised by TOGETHER when one section holds every word found), each
   // with its index words, the query's words it lacks and, for each word of the query, the
@@ -293,6 +321,7 @@
         result.missing.delete(typed[w]);
       }
     }
+    await phrased(found, pages);
     for (const result of pages.values()) {
       const [shared, ...others] = result.parts;
       if (result.count > 1 && [...shared].some((part) => others.every((p) => p.has(part)))) {

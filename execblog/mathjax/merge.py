@@ -210,9 +210,10 @@ def fold(formula: re.Match, outlines: dict[str, str]) -> str:
     return f'{formula["svg"]}{PAINT}>{path}{"".join(rules)}</svg>'
 
 
-# Folding is arithmetic point by point in Python (a tenth of a second for a formula-heavy
-# page, at every build): a folded formula is kept under a key of this code, the formula and
-# the outlines of its glyphs, so a build folds only formulas it has not folded before.
+# Folding and merging are arithmetic point by point in Python (a tenth of a second for a
+# formula-heavy page, at every build): a folded formula or merged run is kept under a key
+# of this code, its SVG and the outlines of its glyphs, so a build folds or merges only
+# what it has not before.
 CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 GLYPH_KEY = re.compile(r'xlink:href="#(?:MJX-\d+-|mjx-glyph-)([^"]+)"')
 
@@ -224,26 +225,30 @@ class Memo:
         self.get, self.put = get, put
 
 
-def fold_key(formula: str, outlines: dict[str, str]) -> str:
+def fold_key(formula: str, outlines: dict[str, str], kind: str = "fold") -> str:
+    """The memo's key of folding ``formula`` (``kind`` "fold") or merging a run of glyphs
+    ("merge"): this code, the places, the SVG and the outlines of the glyphs it uses."""
     used = sorted(set(GLYPH_KEY.findall(formula)))
     text = "\0".join([CODE, str(PLACES), formula,
                       *(f"{key}={outlines.get(key, '')}" for key in used)])
-    return "fold:" + hashlib.sha256(text.encode()).hexdigest()
+    return f"{kind}:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def merge_glyphs(page_html: str, outlines: dict[str, str], memo: Memo | None = None) -> str:
     """Every formula's glyphs as one outline (``fold``), or, in a formula with more in it,
     each run of two or more glyphs in a group (``merge``). ``outlines``: each glyph's key
     (``TEX-N-30``) and its absolute outline. ``memo``: folded formulas kept from earlier."""
-    def folded(formula: re.Match) -> str:
+    def kept(kind: str, match: re.Match, work: Callable[[], str]) -> str:
         if memo is None:
-            return fold(formula, outlines)
-        key = fold_key(formula.group(0), outlines)
+            return work()
+        key = fold_key(match.group(0), outlines, kind)
         found = memo.get(key)
         if found is None:
-            found = fold(formula, outlines)
+            found = work()
             memo.put(key, found)
         return found
 
-    page_html = FORMULA.sub(folded, page_html)
-    return RUN.sub(lambda run: merge(run.group(0), outlines), page_html)
+    page_html = FORMULA.sub(lambda formula: kept("fold", formula,
+                                                 lambda: fold(formula, outlines)), page_html)
+    return RUN.sub(lambda run: kept("merge", run, lambda: merge(run.group(0), outlines)),
+                   page_html)

@@ -24,7 +24,9 @@ a browser may cache them for good.
 
 The score of a word on a page is BM25 on the page's text, plus a bonus when the word is in
 the title, in a heading, or among the tags and categories; the browser weighs it by the
-word's rarity across the pages.
+word's rarity across the pages. Two neighbouring words of a title or heading are also a key
+of their own ("gradient check", ``words.phrases()``), scored by the same bonuses: a query
+holding them side by side raises the pages whose titles or headings do.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from pathlib import Path
 
 from execblog.filememo import FileMemo
 from execblog.search.extract import Page
-from execblog.search.words import stemmer_script, words
+from execblog.search.words import phrases, stemmer_script, words
 
 INDEX = "search-index"
 
@@ -69,17 +71,20 @@ def part_of(section: int, sections: int, parts: int) -> int:
 
 
 Posting = tuple[int, int, int]  # page number, score, parts holding the word (bits)
-Counted = tuple[dict[str, int], set[str], set[str], set[str], dict[str, int]]
+Counted = tuple[dict[str, int], set[str], set[str], set[str], dict[str, int],
+                dict[str, int], set[str]]
 
 
 def count(page: Page, parts_most: int) -> Counted:
     """A page's words: how often each is in its text and headings, those in headings, in
-    the title, among the terms, and the parts holding each (bits). Kept with the page,
-    which the preview keeps while its file is unchanged."""
+    the title, among the terms, the parts holding each (bits), and the phrases (two
+    neighbouring words) of its headings, with their parts, and of its title. Kept with the
+    page, which the preview keeps while its file is unchanged."""
     if page.counted is None:
         body: dict[str, int] = {}
         headings: set[str] = set()
         parts: dict[str, int] = {}
+        headed: dict[str, int] = {}
         for at, (_, heading, text) in enumerate(page.sections):
             found = words(heading)
             headings.update(found)
@@ -87,20 +92,23 @@ def count(page: Page, parts_most: int) -> Counted:
             for word in [*found, *words(text)]:
                 body[word] = body.get(word, 0) + 1
                 parts[word] = parts.get(word, 0) | bit
+            for phrase in phrases(heading):
+                headed[phrase] = headed.get(phrase, 0) | bit
         page.counted = (body, headings, set(words(page.title)), set(words(page.terms)),
-                        parts)
+                        parts, headed, set(phrases(page.title)))
     return page.counted
 
 
 def scores(pages: list[Page], settings: Settings = DEFAULTS) -> dict[str, list[Posting]]:
     """Each word's postings: (page number, score, parts), in page order. ``parts`` has bit
     ``p`` set when part ``p`` of the page has the word in its heading or text; a word only
-    in the title or among the terms has none."""
+    in the title or among the terms has none. A phrase of the title or of headings scores
+    their bonuses and names the parts whose headings hold it."""
     counted = [count(page, settings.parts) for page in pages]
     lengths = [sum(body.values()) for body, *_ in counted]
     average = max(sum(lengths) / max(len(lengths), 1), 1.0)
     postings: dict[str, list[Posting]] = {}
-    for number, ((body, headings, title, terms, parts), length) in enumerate(
+    for number, ((body, headings, title, terms, parts, headed, titled), length) in enumerate(
             zip(counted, lengths, strict=True)):
         k1, b = settings.k1, settings.b
         norm = k1 * (1 - b + b * length / average)
@@ -114,6 +122,11 @@ def scores(pages: list[Page], settings: Settings = DEFAULTS) -> dict[str, list[P
                     score += bonus
             postings.setdefault(word, []).append(
                 (number, max(1, round(settings.scale * score)), parts.get(word, 0)))
+        for phrase in headed.keys() | titled:
+            score = (settings.title_bonus * (phrase in titled)
+                     + settings.heading_bonus * (phrase in headed))
+            postings.setdefault(phrase, []).append(
+                (number, max(1, round(settings.scale * score)), headed.get(phrase, 0)))
     return postings
 
 

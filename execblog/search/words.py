@@ -17,6 +17,7 @@ import json
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import pairwise
 
 from snowballstemmer.english_stemmer import EnglishStemmer
 
@@ -95,6 +96,16 @@ def words(text: str) -> list[str]:
     """The index words of ``text``, in order."""
     return [term for run in WORD.findall(unicodedata.normalize("NFC", text))
             for term in terms_of(run)]
+
+
+def phrases(text: str) -> list[str]:
+    """Each two neighbouring words of ``text`` as one index key, "first second" (each run's
+    word: an identifier's whole). The index holds them for titles and headings, so that a
+    query's neighbouring words found as a heading has them rank it above pages holding them
+    apart; the space sorts such a key right after its first word, in that word's chunk."""
+    runs = [terms_of(run) for run in WORD.findall(unicodedata.normalize("NFC", text))]
+    firsts = [terms[0] for terms in runs if terms]
+    return [f"{a} {b}" for a, b in pairwise(firsts)]
 
 
 def stemmer_script() -> bytes:

@@ -109,6 +109,17 @@ def test_a_word_no_page_holds_leaves_the_pages_holding_the_others(searching, roo
     assert missing.locator(".md-search-result__missing").count() == 0
 
 
+def test_words_side_by_side_in_a_heading_raise_its_page(searching, root_url):
+    # The convolution post has the heading "A gradient check"; the posts with "gradient"
+    # in their title and "check" in their text came first before the index kept the
+    # headings' neighbouring words as keys of their own.
+    found = ask(searching, root_url, "gradient check")
+    assert post_of(found["pages"][0]) in {post_of(CNN), "reference/gradcheck/"}, found
+    # The same words in the other order are no phrase of a heading: no such raise.
+    found = ask(searching, root_url, "check gradient")
+    assert post_of(found["pages"][0]) not in {post_of(CNN), "reference/gradcheck/"}, found
+
+
 @pytest.mark.parametrize(("name", "entry"), [
     ("zero_grad", {"reference/optim/", "reference/module/"}),
     ("Conv2d", {"reference/conv/"}),

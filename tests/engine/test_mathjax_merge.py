@@ -143,8 +143,9 @@ def test_merging_keeps_in_the_store_only_glyphs_still_used(formulas) -> None:
 
 def test_a_folded_formula_is_kept_and_reused_and_changes_with_its_outlines(formulas,
                                                                          monkeypatch) -> None:
-    """Folding is kept (the build's memo is the MathJax cache): a second page with the same
-    formulas folds none again and is the same; other outlines make another key."""
+    """Folding and merging are kept (the build's memo is the MathJax cache): a second page
+    with the same formulas folds or merges none again and is the same; other outlines make
+    another key."""
     from execblog.mathjax import merge as merge_module
 
     kept: dict[str, str] = {}
@@ -155,12 +156,13 @@ def test_a_folded_formula_is_kept_and_reused_and_changes_with_its_outlines(formu
         pages.append((GLYPH_DEFS.sub("", svg), outlines))
     first = [merge_glyphs(page, outlines, memo) for page, outlines in pages]
     assert first == [merge_glyphs(page, outlines) for page, outlines in pages]
-    assert kept, "nothing was kept"
+    assert {key.split(":")[0] for key in kept} == {"fold", "merge"}, "nothing was kept"
 
     def no_fold(*_):
-        raise AssertionError("a formula kept was folded again")
+        raise AssertionError("a formula or run kept was folded or merged again")
 
     monkeypatch.setattr(merge_module, "fold", no_fold)
+    monkeypatch.setattr(merge_module, "merge", no_fold)
     assert [merge_glyphs(page, outlines, memo) for page, outlines in pages] == first
     page, outlines = pages[0]
     other = {key: d + " " for key, d in outlines.items()}

@@ -340,3 +340,32 @@ def test_the_preview_rewrites_only_what_changed_and_ends_as_a_fresh_index(tmp_pa
     shutil.rmtree(site / "gamma")
     update()
     same_as_fresh()
+
+
+def test_neighbouring_words_of_a_title_or_heading_are_a_key_of_their_own(tmp_path):
+    """"gradient check" as a heading has it: a key of its own, scored by the heading's
+    bonus and naming the part whose heading holds it; the same words apart in the text
+    are not; a title's phrase scores the title's bonus; the key sorts right after its
+    first word (the chunk a query fetches for that word)."""
+    site = tmp_path / "site"
+    write(site, "a/index.html", html_page(
+        "<h1>Gradient descent</h1><p>intro</p><h2 id='c'>A gradient check</h2>"
+        "<p>compare them</p>"))
+    write(site, "b/index.html", html_page(
+        "<h1>B</h1><p>we check the gradient, then check it again</p>"))
+    search.index(str(site))
+    _, postings, fragments = read_index(site)
+    checked = postings["gradient check"]
+    assert pages_of(checked) == [0]
+    part = next(at for at, (_, heading, _) in enumerate(fragments[0]["sections"])
+                if heading == "A gradient check")
+    assert parts_of(checked) == {0: [part]}
+    assert checked[1] == round(DEFAULTS.scale * DEFAULTS.heading_bonus)
+    titled = postings["gradient descent"]
+    assert pages_of(titled) == [0] and parts_of(titled) == {0: []}
+    assert titled[1] == round(DEFAULTS.scale * DEFAULTS.title_bonus)
+    assert "check gradient" not in postings and "the gradient" not in postings
+    keys = sorted(postings)
+    assert keys[keys.index("gradient") + 1] == "gradient check"
+    assert words.phrases("Zero_grad  and Über-größe") == ["zero_grad and", "and uber",
+                                                          "uber große"]
