@@ -12,6 +12,12 @@ white space between, becomes one span of the first one's kind, ``)) * (`` one sp
 tests/browser/test_highlight_tokens.py checks in Chromium, in both colour schemes, that a
 dropped token looks as the code does and the tokens of a group look alike, so a palette that
 tells them apart makes the test fail.
+
+A code block off the screen need not be styled or laid out until the reader nears it
+(``content-visibility: auto`` in docs/stylesheets/extra.css); meanwhile it takes the height
+its lines will have, which ``with_line_counts`` writes on each ``<pre>`` as ``--code-lines``.
+tests/browser/test_highlight_tokens.py checks that each block's height is the same skipped
+and drawn, at a phone's and a desktop's width.
 """
 
 from __future__ import annotations
@@ -58,3 +64,22 @@ def _joined(run: re.Match) -> str:
     """A run of spans as one, of the first one's kind, holding their text and the spaces."""
     first = run[0][:run[0].index(">") + 1]
     return first + re.sub(r"<[^>]*>", "", run[0]) + "</span>"
+
+
+PRE = re.compile(r"<pre(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</pre>", re.S)
+TAG = re.compile(r"<[^>]*>")
+
+
+def with_line_counts(html: str) -> str:
+    """``html`` with each ``<pre>`` that has no ``style`` of its own told how many lines it
+    holds (``style="--code-lines: N"``): a last line without its newline counts, an empty
+    block has none."""
+    def counted(match: re.Match) -> str:
+        if "style=" in match["attrs"]:
+            return match[0]
+        text = TAG.sub("", match["body"])
+        lines = text.count("\n") + (not text.endswith("\n"))
+        return (f'<pre{match["attrs"]} style="--code-lines: {lines if text else 0}">'
+                f'{match["body"]}</pre>')
+
+    return PRE.sub(counted, html) if "<pre" in html else html

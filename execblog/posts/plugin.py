@@ -61,6 +61,9 @@ class PostsConfig(base.Config):
     # Groups of token kinds the theme draws alike: a run of one group's tokens shares a span.
     alike_tokens = c.ListOfItems(c.ListOfItems(c.Type(str)),
                                  default=[list(group) for group in highlight.ALIKE])
+    # Code blocks off the screen are not laid out until the reader nears them, each keeping
+    # the height of its lines meanwhile (each <pre> told its line count; extra.css skips).
+    skip_offscreen = c.Type(bool, default=True)
 
 
 class PostsPlugin(BasePlugin[PostsConfig]):
@@ -139,4 +142,6 @@ class PostsPlugin(BasePlugin[PostsConfig]):
     def on_page_content(self, html, *, page, config, files):
         html = highlight.lighten(html, tuple(self.config.plain_tokens),
                                  tuple(map(tuple, self.config.alike_tokens)))
+        if self.config.skip_offscreen:
+            html = highlight.with_line_counts(html)
         return reference.without_empty_links(html, page.file.src_uri, self.config.api_dir)

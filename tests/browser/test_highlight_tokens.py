@@ -10,7 +10,7 @@ look alike (colour, weight, style), so a palette that tells them apart fails thi
 from __future__ import annotations
 
 import pytest
-from harness import page_url
+from harness import DESKTOP, PHONE, page_url
 
 from execblog.posts.highlight import ALIKE, PLAIN
 from tests.conftest import ROOT
@@ -61,3 +61,44 @@ def test_the_built_post_has_no_span_of_a_dropped_kind(site) -> None:
     assert '<span class="k">' in html  # highlighted
     for kind in PLAIN:
         assert f'<span class="{kind}">' not in html, kind
+
+
+HEIGHTS = """async () => {
+  const blocks = [...document.querySelectorAll('.md-typeset pre > code')]
+    .filter((code) => !code.closest('details:not([open])'));  // hidden whether skipped or not
+  const settle = () => new Promise(
+    (done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await settle();
+  // A skipped element's own box is there; what it skips is its content.
+  const first = blocks.map((code) => ({
+    skipped: !(code.firstElementChild || code).checkVisibility({contentVisibilityAuto: true}),
+    height: code.getBoundingClientRect().height,
+    lines: code.parentElement.style.getPropertyValue('--code-lines')}));
+  for (const [i, code] of blocks.entries()) {
+    code.scrollIntoView({block: 'center'});
+    await settle();
+    first[i].drawn = code.getBoundingClientRect().height;
+  }
+  return first;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("where", ["convolutional-layers", "reference/conv"])
+def test_a_code_block_off_the_screen_takes_its_drawn_height(where, viewport, new_page, site,
+                                                             served) -> None:
+    """Code blocks off the screen are skipped (content-visibility) with the height of their
+    lines (--code-lines, written by the posts plugin), and keep that height once drawn: the
+    page does not jump as the reader scrolls, nor does its scroll bar."""
+    if where.startswith("reference/"):
+        path = site / where / "index.html"
+    else:
+        path = post_page(site, next(p for p in published(ROOT / "docs") if where in p.source.name))
+    page = new_page(viewport=viewport)
+    page.goto(page_url(served.root_url, site, path))
+    blocks = page.evaluate(HEIGHTS)
+    skipped = [block for block in blocks if block["skipped"]]
+    assert len(skipped) >= 5, f"{where}: {len(skipped)} of {len(blocks)} code blocks skipped"
+    assert all(block["lines"] for block in blocks), f"{where}: a <pre> without --code-lines"
+    moved = [block for block in skipped if abs(block["height"] - block["drawn"]) > 0.5]
+    assert not moved, f"{where}: skipped and drawn heights differ: {moved[:5]}"

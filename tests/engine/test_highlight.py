@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from execblog.posts.highlight import lighten
+from execblog.posts.highlight import lighten, with_line_counts
 
 CODE = ('<div class="highlight"><pre><span></span><code><span class="n">x</span>'
         '<span class="w"> </span><span class="o">=</span><span class="w"> </span>'
@@ -47,3 +47,26 @@ def test_any_code_keeps_its_text(tokens) -> None:
     out = lighten(code)
     assert text(out) == text(code)
     assert out.count("<span") <= code.count("<span")
+
+
+def lines_of(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'style="--code-lines: (\d+)"', html)]
+
+
+def test_each_pre_is_told_its_line_count_and_nothing_else_changes() -> None:
+    out = with_line_counts(CODE + '<pre class="x"><code>a\nb</code></pre><prefix>'
+                           '<pre style="color: red">a</pre><pre></pre>')
+    assert lines_of(out) == [1, 2, 0]
+    assert '<pre style="color: red">a</pre>' in out and "<prefix>" in out
+    assert re.sub(r' style="--code-lines: \d+"', "", out) == re.sub(
+        r' style="--code-lines: \d+"', "", CODE + '<pre class="x"><code>a\nb</code></pre>'
+        '<prefix><pre style="color: red">a</pre><pre></pre>')
+
+
+@given(st.lists(TOKEN, max_size=30))
+def test_a_block_s_line_count_is_the_lines_of_its_text(tokens) -> None:
+    code = ("<pre><span></span><code>"
+            + "".join(f'<span class="{k}">{t}</span>' for k, t in tokens) + "</code></pre>")
+    out = with_line_counts(lighten(code))
+    assert lines_of(out) == [len(text(code).splitlines())]
+    assert text(out) == text(code)

@@ -80,8 +80,8 @@ def test_only_the_posts_that_ran_an_edited_function_run_again(fixture_project,
 
     def beta_output() -> str:
         page = next((tmp_path / "site" / "blog").glob("2026/01/06/*/index.html"))
-        return re.findall(r'<div class="exec-output"><pre><code>(.*?)</code>', page.read_text(),
-                          re.S)[0]
+        return re.findall(r'<div class="exec-output"><pre[^>]*><code>(.*?)</code>',
+                          page.read_text(), re.S)[0]
 
     ran, cached = build()
     total = ran
