@@ -15,14 +15,17 @@ tells them apart makes the test fail.
 
 A code block off the screen need not be styled or laid out until the reader nears it
 (``content-visibility: auto`` in docs/stylesheets/extra.css); meanwhile it takes the height
-its lines will have, which ``with_line_counts`` writes on each ``<pre>`` as ``--code-lines``.
+its lines will have, which ``with_line_counts`` writes on each ``<pre>`` as ``--code-lines``
+(with ``--code-cols``, its longest line, for the tab order of a wide block not drawn yet).
 tests/browser/test_highlight_tokens.py checks that each block's height is the same skipped
 and drawn, at a phone's and a desktop's width.
 """
 
 from __future__ import annotations
 
+import html as html_module
 import re
+import unicodedata
 
 # The token kinds drawn in the code's own colour (Pygments' short class names).
 PLAIN = ("n", "w")
@@ -70,16 +73,29 @@ PRE = re.compile(r"<pre(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</pre>", re.S)
 TAG = re.compile(r"<[^>]*>")
 
 
+def columns(line: str) -> int:
+    """The columns a line of code takes in a monospaced font: a wide (East Asian) character
+    two, a tab up to the next multiple of 8 (the browser's default tab size)."""
+    if line.isascii() and "\t" not in line:
+        return len(line)
+    line = line.expandtabs(8)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
 def with_line_counts(html: str) -> str:
     """``html`` with each ``<pre>`` that has no ``style`` of its own told how many lines it
-    holds (``style="--code-lines: N"``): a last line without its newline counts, an empty
-    block has none."""
+    holds and how many columns its longest line takes (``style="--code-lines: N;
+    --code-cols: M"``): a last line without its newline counts, an empty block has none.
+    The lines give a block off the screen its height (extra.css); the columns tell the
+    page's script whether a block not drawn yet is wider than its box, so that it is in the
+    tab order before the reader scrolls to it (overrides/main.html)."""
     def counted(match: re.Match) -> str:
         if "style=" in match["attrs"]:
             return match[0]
-        text = TAG.sub("", match["body"])
+        text = html_module.unescape(TAG.sub("", match["body"]))
         lines = text.count("\n") + (not text.endswith("\n"))
-        return (f'<pre{match["attrs"]} style="--code-lines: {lines if text else 0}">'
-                f'{match["body"]}</pre>')
+        widest = max(map(columns, text.split("\n")), default=0)
+        return (f'<pre{match["attrs"]} style="--code-lines: {lines if text else 0}; '
+                f'--code-cols: {widest}">{match["body"]}</pre>')
 
     return PRE.sub(counted, html) if "<pre" in html else html

@@ -116,6 +116,49 @@ def test_post_has_no_wcag_violation(post, scheme, pages_by_scheme, site, served)
                        f"{len(found)} WCAG 2.2 A/AA violations:\n  " + "\n  ".join(found))
 
 
+# Each box that may scroll sideways (code, a table's wrapper, a display formula), brought
+# into view in turn and checked there by axe: off the screen, a box is not laid out (and
+# what is in it, formulas, not drawn), so a check of the page as loaded misses a table
+# that is wide only once its formulas are drawn.
+READ_THROUGH = """async (tags) => {
+  const settle = () => new Promise(
+    (done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const found = [];
+  const boxes = document.querySelectorAll(
+    '.md-typeset pre > code, .md-typeset .md-typeset__scrollwrap, .md-typeset div.arithmatex');
+  for (const box of boxes) {
+    if (box.closest('details:not([open])')) continue;
+    box.scrollIntoView({block: 'center'});
+    await settle();
+    await settle();
+    const result = await axe.run(box, {runOnly: {type: 'tag', values: tags},
+                                       resultTypes: ['violations']});
+    for (const violation of result.violations) {
+      for (const node of violation.nodes) {
+        found.push(`${violation.id} at ${node.target.join(' ')}: ${node.html.slice(0, 120)}`);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("where", ["convolutional-layers", "winograd"])
+def test_each_box_that_scrolls_sideways_passes_once_drawn(where, viewport, new_page, site,
+                                                          served) -> None:
+    """Read to the end: every code block, table and display formula, once on the screen
+    and drawn, is reachable by keyboard if it scrolls (found before: the tables of executed
+    outputs on a phone, wide only once their formulas were drawn, were no tab stops)."""
+    post = next(p for p in POSTS if where in p.source.name)
+    page = new_page(viewport=viewport)
+    url = page_url(served.root_url, site, post_page(site, post))
+    page.goto(url, wait_until="networkidle")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(READ_THROUGH, WCAG_TAGS)
+    assert not found, f"axe-core, {url} read through: " + "\n  ".join(found)
+
+
 def test_a_violation_is_reported_with_its_rule_element_and_page(pages_by_scheme, site,
                                                                 served) -> None:
     """The check itself: a nameless link and a low-contrast paragraph slipped into a copy of

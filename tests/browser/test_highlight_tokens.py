@@ -102,3 +102,45 @@ def test_a_code_block_off_the_screen_takes_its_drawn_height(where, viewport, new
     assert all(block["lines"] for block in blocks), f"{where}: a <pre> without --code-lines"
     moved = [block for block in skipped if abs(block["height"] - block["drawn"]) > 0.5]
     assert not moved, f"{where}: skipped and drawn heights differ: {moved[:5]}"
+
+
+TAB_ORDER = """async () => {
+  const settle = () => new Promise(
+    (done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await settle();
+  await settle();
+  const blocks = [...document.querySelectorAll('.md-typeset pre > code')]
+    .filter((code) => !code.closest('details:not([open])'));
+  const seen = blocks.map((code) => ({
+    text: code.textContent.slice(0, 60), focusable: code.hasAttribute('tabindex')}));
+  for (const [i, code] of blocks.entries()) {
+    code.scrollIntoView({block: 'center'});
+    await settle();
+    await settle();
+    seen[i].wide = code.scrollWidth > code.clientWidth + 1;
+    seen[i].drawnFocusable = code.hasAttribute('tabindex');
+  }
+  return seen;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("where", ["convolutional-layers", "winograd", "reference/conv"])
+def test_a_wide_code_block_is_in_the_tab_order_before_it_is_drawn(where, viewport, new_page,
+                                                                   site, served) -> None:
+    """A keyboard reader reaches a code block that scrolls sideways with Tab (axe-core's
+    scrollable-region-focusable), including one off the screen that is not laid out yet
+    (judged by its longest line, --code-cols), and a narrow block is no tab stop; so with
+    each block as it is once drawn."""
+    if where.startswith("reference/"):
+        path = site / where / "index.html"
+    else:
+        path = post_page(site, next(p for p in published(ROOT / "docs") if where in p.source.name))
+    page = new_page(viewport=viewport)
+    page.goto(page_url(served.root_url, site, path))
+    blocks = page.evaluate(TAB_ORDER)
+    assert any(block["wide"] for block in blocks) or viewport is DESKTOP, where
+    before = [block for block in blocks if block["focusable"] != block["wide"]]
+    assert not before, f"{where}: off the screen, tab stop or not wrongly: {before[:5]}"
+    after = [block for block in blocks if block["drawnFocusable"] != block["wide"]]
+    assert not after, f"{where}: drawn, tab stop or not wrongly: {after[:5]}"

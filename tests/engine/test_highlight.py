@@ -3,12 +3,13 @@ the code's text unchanged, nothing outside <code> touched."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from execblog.posts.highlight import lighten, with_line_counts
+from execblog.posts.highlight import columns, lighten, with_line_counts
 
 CODE = ('<div class="highlight"><pre><span></span><code><span class="n">x</span>'
         '<span class="w"> </span><span class="o">=</span><span class="w"> </span>'
@@ -50,7 +51,14 @@ def test_any_code_keeps_its_text(tokens) -> None:
 
 
 def lines_of(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'style="--code-lines: (\d+)"', html)]
+    return [int(n) for n in re.findall(r'style="--code-lines: (\d+);', html)]
+
+
+def columns_of(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'--code-cols: (\d+)"', html)]
+
+
+COUNTS = r' style="--code-lines: \d+; --code-cols: \d+"'
 
 
 def test_each_pre_is_told_its_line_count_and_nothing_else_changes() -> None:
@@ -58,9 +66,17 @@ def test_each_pre_is_told_its_line_count_and_nothing_else_changes() -> None:
                            '<pre style="color: red">a</pre><pre></pre>')
     assert lines_of(out) == [1, 2, 0]
     assert '<pre style="color: red">a</pre>' in out and "<prefix>" in out
-    assert re.sub(r' style="--code-lines: \d+"', "", out) == re.sub(
-        r' style="--code-lines: \d+"', "", CODE + '<pre class="x"><code>a\nb</code></pre>'
-        '<prefix><pre style="color: red">a</pre><pre></pre>')
+    assert re.sub(COUNTS, "", out) == (CODE + '<pre class="x"><code>a\nb</code></pre>'
+                                       '<prefix><pre style="color: red">a</pre><pre></pre>')
+
+
+def test_each_pre_is_told_the_columns_of_its_longest_line() -> None:
+    """Columns as a monospaced font draws them: entities as one character, tags none, a
+    wide character two, a tab to the next multiple of 8."""
+    out = with_line_counts('<pre><code><span class="k">x</span> = &quot;&lt;&gt;&quot;\n'
+                           'ab</code></pre><pre><code>\u5b66\u7fd2 x</code></pre>'
+                           '<pre><code>a\tb\n</code></pre><pre></pre>')
+    assert columns_of(out) == [len('x = "<>"'), 2 + 2 + 2, 9, 0]
 
 
 @given(st.lists(TOKEN, max_size=30))
@@ -69,4 +85,5 @@ def test_a_block_s_line_count_is_the_lines_of_its_text(tokens) -> None:
             + "".join(f'<span class="{k}">{t}</span>' for k, t in tokens) + "</code></pre>")
     out = with_line_counts(lighten(code))
     assert lines_of(out) == [len(text(code).splitlines())]
+    assert columns_of(out) == [max(map(columns, html.unescape(text(code)).split("\n")))]
     assert text(out) == text(code)

@@ -143,8 +143,8 @@ def test_notebook_post_opens_in_jupyter_and_builds(project, tmp_path) -> None:
     build = run_build(project, tmp_path / "site")
     assert build.returncode == 0, build.output
     page = next((tmp_path / "site" / "blog").glob(f"{DATE.replace('-', '/')}/schedules/index.html"))
-    assert ('<div class="exec-output exec-result"><pre style="--code-lines: 1"><code>6.0</code>'
-            in page.read_text())
+    assert ('<div class="exec-output exec-result"><pre style="--code-lines: 1; --code-cols: 3">'
+            '<code>6.0</code>' in page.read_text())
 
 
 @pytest.mark.parametrize(

@@ -193,8 +193,8 @@ def delta(features) -> str:
 
 
 def test_the_last_expression_is_shown_as_text(delta) -> None:
-    assert ('<div class="exec-output exec-result"><pre style="--code-lines: 1"><code>'
-            'array([0.   , 0.333, 0.667, 1.   ])') in delta
+    assert re.search(r'<div class="exec-output exec-result"><pre style="--code-lines: 1; '
+                     r'--code-cols: \d+"><code>array\(\[0\.   , 0\.333, 0\.667, 1\.   \]\)', delta)
 
 
 def test_a_trailing_semicolon_hides_the_value(delta) -> None:
@@ -230,12 +230,14 @@ def test_ipython_display_calls_show_in_order_with_prints(delta) -> None:
 
 
 def test_stderr_and_warnings_are_set_apart_from_stdout(delta) -> None:
-    assert ('<div class="exec-output"><pre style="--code-lines: 1"><code>to stdout\n'
-            '</code></pre></div>') in delta
+    assert ('<div class="exec-output"><pre style="--code-lines: 1; --code-cols: 9">'
+            '<code>to stdout\n</code></pre></div>') in delta
     assert re.search(r'<div class="admonition note exec-stderr"><p class="admonition-title">'
-                     r'stderr</p><pre style="--code-lines: 1"><code>to stderr</code>', delta)
+                     r'stderr</p><pre style="--code-lines: 1; --code-cols: 9">'
+                     r'<code>to stderr</code>', delta)
     assert re.search(r'<div class="admonition warning exec-warning"><p class="admonition-title">'
-                     r'UserWarning</p><pre style="--code-lines: 1"><code>careful with that'
+                     r'UserWarning</p><pre style="--code-lines: 1; --code-cols: \d+">'
+                     r'<code>careful with that'
                      r"</code>", delta)
 
 

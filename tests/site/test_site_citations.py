@@ -221,7 +221,8 @@ def test_cite_this_post_gives_a_bibtex_entry_with_the_sites_address(fixture_proj
     page = article(build.site, DELTA_URL)
     box = re.search(r'<details class="cite-this-post" data-search-exclude>\s*'
                     r"<summary>Cite this post</summary>\s*"
-                    r'<pre style="--code-lines: \d+"><code class="language-bibtex">(.*?)'
+                    r'<pre style="--code-lines: \d+; --code-cols: \d+">'
+                    r'<code class="language-bibtex">(.*?)'
                     r"</code></pre>", page, re.S)
     assert box, "no Cite this post box"
     assert box.group(1) == (
