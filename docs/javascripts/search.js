@@ -44,6 +44,9 @@
   // Two neighbouring words of the query that a page's title or a heading has side by side
   // (the index's phrase keys, "gradient check") add their phrase's score times this.
   const PHRASED = 1;
+  // Words shorter than this are left out of phrases ("gradient of the loss" holds the
+  // phrases "gradient the" and "the loss"), as execblog/search/words.py's PHRASE_WORD.
+  const PHRASE_WORD = 3;
   const EXCERPT_WORDS = 30;
 
   // Words as execblog/search/words.py makes them: runs of letters, digits and underscores,
@@ -280,11 +283,12 @@
   // right after their first word, so their chunk is mostly the one fetched for that word.
   async function phrased(found, pages) {
     const { chunks, pages: count } = found.manifest;
-    const keys = found.words.map((word) => (word.corrected ? word.corrected.key : word.key));
-    for (let i = 0; i + 1 < keys.length; i += 1) {
-      if (!keys[i] || !keys[i + 1] || !found.words[i].scores.size
-          || !found.words[i + 1].scores.size) continue;
-      const phrase = `${keys[i]} ${keys[i + 1]}`;
+    const words = found.words.map((word) => ({
+      key: word.corrected ? word.corrected.key : word.key, held: word.scores.size > 0,
+    })).filter(({ key }) => key && key.length >= PHRASE_WORD);
+    for (let i = 0; i + 1 < words.length; i += 1) {
+      if (!words[i].held || !words[i + 1].held) continue;
+      const phrase = `${words[i].key} ${words[i + 1].key}`;
       const flat = (await get(new URL(chunks[holding(chunks, phrase)][1], base)))[phrase];
       if (!flat) continue;
       const held = flat.length / 3;

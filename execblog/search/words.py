@@ -26,6 +26,8 @@ from execblog import compat
 # Unicode letters and digits and the underscore: search.js's /[\p{L}\p{N}_]+/gu.
 WORD = re.compile(r"(?:[^\W_]|_)+")
 STEMMED = re.compile(r"[a-z]{3,}")
+# The shortest word a phrase key holds (search.js's PHRASE_WORD).
+PHRASE_WORD = 3
 
 # British spellings made American before stemming, where no other word is hit: each
 # (pattern, replacement) is applied in turn to a whole lowercase word, here and in the
@@ -100,11 +102,12 @@ def words(text: str) -> list[str]:
 
 def phrases(text: str) -> list[str]:
     """Each two neighbouring words of ``text`` as one index key, "first second" (each run's
-    word: an identifier's whole). The index holds them for titles and headings, so that a
+    word: an identifier's whole; words of one or two characters, "a", "of", "to", left out
+    first, here and in the query). The index holds them for titles and headings, so that a
     query's neighbouring words found as a heading has them rank it above pages holding them
     apart; the space sorts such a key right after its first word, in that word's chunk."""
     runs = [terms_of(run) for run in WORD.findall(unicodedata.normalize("NFC", text))]
-    firsts = [terms[0] for terms in runs if terms]
+    firsts = [terms[0] for terms in runs if terms and len(terms[0]) >= PHRASE_WORD]
     return [f"{a} {b}" for a, b in pairwise(firsts)]
 
 

@@ -369,3 +369,5 @@ def test_neighbouring_words_of_a_title_or_heading_are_a_key_of_their_own(tmp_pat
     assert keys[keys.index("gradient") + 1] == "gradient check"
     assert words.phrases("Zero_grad  and Über-größe") == ["zero_grad and", "and uber",
                                                           "uber große"]
+    # Words of one or two characters are left out first, here as in search.js.
+    assert words.phrases("The gradient of a loss") == ["the gradient", "gradient loss"]
