@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from .kept import Kept
 from .markdown import MarkupError, PageRewriter, PostLabels, fenced, fill_citations
 from .render import Formatter, narrative
 
@@ -88,12 +89,14 @@ def process(
     cite_box: bool = True,
     footnotes_marker: str | None = None,
     footnotes_prefix: str | None = None,
+    kept: Kept | None = None,
 ) -> tuple[str, set[str]]:
     """The rewritten Markdown and the keys it cites; a MarkupError names what is wrong.
 
     ``footnotes_marker``: the ``footnotes`` extension's PLACE_MARKER (None when the
     extension is off); the page's footnotes are put there, before the back matter.
-    ``footnotes_prefix``: made part of each footnote's label (a post's id), or None."""
+    ``footnotes_prefix``: made part of each footnote's label (a post's id), or None.
+    ``kept``: formatted citations kept from earlier builds (kept.py), or None."""
     rewriter = PageRewriter(info.post_id, posts, info.src_uri)
     result = rewriter.rewrite(markdown, set(formatter.entries))
     text = result.markdown
@@ -105,11 +108,10 @@ def process(
     if notes:
         back_matter.append(footnotes_marker)
     if result.clusters:
-        page = formatter.page(result.clusters)
-        texts = page.citation_texts()
+        texts, references = formatter.formatted(result.clusters, kept)
         text = fill_citations(text, texts, result.clusters, narrative)
         items = []
-        for key, reference in page.references():
+        for key, reference in references:
             cited.add(key)
             items.append(f'<li id="ref-{key}">{reference}</li>')
         back_matter.append(

@@ -13,6 +13,7 @@ Events, in order:
 * ``on_page_content`` (priority 60): keeps a post's footnotes; ``on_post_page`` (priority
   10) copies those an excerpt refers to onto the list showing it (for Material's footnote
   tooltips) and marks footnote markers for search to leave out.
+* ``on_post_build``: keeps what citeproc-py formatted for the next build (``kept.py``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, InclusionLevel
 
 from execblog.citations.bibtex import BibliographyError, load_bibliography
+from execblog.citations.kept import Kept
 from execblog.citations.markdown import MarkupError, PostLabels, collect_labels
 from execblog.citations.page import PostInfo, post_id_of, process
 from execblog.citations.render import Formatter
@@ -41,6 +43,7 @@ from execblog.citations.series import (
     series_box,
     series_page,
 )
+from execblog.execution.cache import cache_root, not_writable
 from execblog.filememo import FileMemo
 
 log = get_plugin_logger(__name__)
@@ -142,6 +145,9 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         # Each post's footnotes as converted (before formulas are typeset): id ("fn:<post
         # id>-<label>") -> the <li>, for the excerpts that show their markers elsewhere.
         self.notes: dict[str, str] = {}
+        # Each page's citations as citeproc-py formatted them, kept between builds in the
+        # build's cache directory (kept.py).
+        self.kept = Kept(cache_root)
 
     def on_startup(self, *, command, dirty):
         pass  # (defined so that MkDocs keeps this instance across `mkdocs serve` rebuilds)
@@ -322,6 +328,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
                     cite_box=cite_box,
                     footnotes_marker=self.footnotes_marker,
                     footnotes_prefix=post_id if is_post else None,
+                    kept=self.kept,
                 )
             except MarkupError as error:
                 raise PluginError(
@@ -334,6 +341,12 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             if post_id in series.parts:
                 text = series_box(text, series, post_id, src_uri, self.separator)
         return text
+
+    def on_post_build(self, *, config):
+        try:
+            self.kept.save()
+        except OSError as error:
+            raise not_writable(self.kept.path.parent, error) from None
 
     @event_priority(60)  # before execblog-mathjax typesets the page (50): math as written
     def on_page_content(self, html, *, page, config, files):

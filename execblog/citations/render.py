@@ -8,11 +8,15 @@ DOIs and URLs, and a link to the arXiv for entries that have an ``eprint``.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
 
 from citeproc import (
     Citation,
@@ -24,6 +28,11 @@ from citeproc import (
 from citeproc.source.json import CiteProcJSON
 
 from .bibtex import Entry
+from .kept import Kept
+
+# This module's code, part of the key of what is kept formatted (kept.py).
+CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+citeproc_version = version("citeproc-py")
 
 CSL_TYPES = {
     "article": "article-journal",
@@ -119,9 +128,37 @@ class Formatter:
             warnings.simplefilter("ignore")  # citeproc warns about CSL features it skips
             self.style = CitationStylesStyle(style, validate=False)
         self.source = CiteProcJSON([to_csl(entry) for entry in entries.values()])
+        style_file = Path(style)
+        self.style_digest = (hashlib.sha256(style_file.read_bytes()).hexdigest()
+                             if style_file.is_file() else style)
 
     def page(self, clusters: Sequence[Sequence[CitedItem]]) -> PageBibliography:
         return PageBibliography(self, clusters)
+
+    def kept_key(self, clusters: Sequence[Sequence[CitedItem]]) -> str:
+        """What a page's formatted citations depend on: this code, citeproc-py's version,
+        the style, the citations in order and the cited entries as written."""
+        cited = sorted({item.key for cluster in clusters for item in cluster})
+        what = [CODE, citeproc_version, self.style_digest,
+                [[[item.key, item.locator, item.prefix] for item in cluster]
+                 for cluster in clusters],
+                [[key, self.entries[key].type, self.entries[key].fields] for key in cited]]
+        return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
+
+    def formatted(self, clusters: Sequence[Sequence[CitedItem]], kept: Kept | None = None
+                  ) -> tuple[list[str], list[tuple[str, str]]]:
+        """A page's citation texts and its references (``PageBibliography``'s), taken from
+        ``kept`` when this page's citations were formatted before."""
+        key = self.kept_key(clusters) if kept is not None else ""
+        found = kept.get(key) if kept is not None else None
+        if found is not None:
+            texts, references = found
+            return list(texts), [(key, text) for key, text in references]
+        page = self.page(clusters)
+        texts, references = page.citation_texts(), page.references()
+        if kept is not None:
+            kept.put(key, [texts, [list(reference) for reference in references]])
+        return texts, references
 
 
 class PageBibliography:

@@ -252,3 +252,45 @@ def test_cite_this_post_entry_has_author_title_date_and_url():
         in entry
     )
     assert post_id_of("blog/posts/2026-12-02-winograd-convolution.md") == "winograd-convolution"
+
+
+# --- Formatted citations kept between builds ---------------------------------------------
+
+
+def test_formatted_citations_are_kept_between_builds_and_keyed_on_what_they_depend_on(
+        tmp_path, monkeypatch, caplog):
+    """A second build (a new Kept on the same folder, a new Formatter) formats nothing
+    again and gets the same texts; a changed entry, locator or order is formatted anew; a
+    damaged entry or file is formatted again and said in the log."""
+    from execblog.citations import render
+    from execblog.citations.kept import FILE, Kept
+    from execblog.citations.render import CitedItem
+
+    clusters = [[CitedItem("lavin2016", "sec. 4")], [CitedItem("winograd1980")]]
+    first = Kept(lambda: tmp_path)
+    made = formatter().formatted(clusters, first)
+    assert made == (formatter().page(clusters).citation_texts(),
+                    formatter().page(clusters).references())
+    first.save()
+    assert (tmp_path / FILE).is_file()
+
+    def no_citeproc(*_):
+        raise AssertionError("formatted again although kept")
+
+    monkeypatch.setattr(render, "PageBibliography", no_citeproc)
+    assert formatter().formatted(clusters, Kept(lambda: tmp_path)) == made
+    for changed_clusters, text in (
+            ([[CitedItem("lavin2016", "sec. 5")], [CitedItem("winograd1980")]], SMALL_BIB),
+            (list(reversed(clusters)), SMALL_BIB),
+            (clusters, SMALL_BIB.replace("Fast Algorithms", "Faster Algorithms"))):
+        assert formatter(text).kept_key(changed_clusters) != formatter().kept_key(clusters)
+    monkeypatch.undo()
+
+    kept_file = tmp_path / FILE
+    kept_file.write_text(kept_file.read_text().replace("Lavin", "Lavim"))
+    caplog.set_level("INFO")
+    assert formatter().formatted(clusters, Kept(lambda: tmp_path)) == made
+    assert "damaged (checksum mismatch)" in caplog.text
+    kept_file.write_text("{not json")
+    assert formatter().formatted(clusters, Kept(lambda: tmp_path)) == made
+    assert f"{kept_file} was damaged" in caplog.text
