@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from execblog.mathjax.flatten import flatten, matrix
 from execblog.mathjax.merge import PLACES, RUN, commands, merge_glyphs
@@ -169,3 +171,18 @@ def test_a_folded_formula_is_kept_and_reused_and_changes_with_its_outlines(formu
     formula = merge_module.FORMULA.search(page)
     assert formula and merge_module.fold_key(formula.group(0), other) \
         != merge_module.fold_key(formula.group(0), outlines)
+
+
+@given(st.lists(st.sampled_from([
+    '<use xlink:href="#MJX-3-TEX-N-31"></use>',
+    '<use xlink:href="#mjx-glyph-TEX-I-1D465" transform="translate(500,0)"></use>',
+    '<use xlink:href="#MJX-12-TEX-N-2B" transform="matrix(1 0 0 1 0 0)"></use>',
+    '<rect width="10" height="2"></rect>', "<g>", "</g>", " ", "x"]), max_size=12))
+def test_a_run_of_glyphs_is_found_as_by_a_repeated_group(parts) -> None:
+    """RUN is written as one <use> then more (a literal start, searched for quickly); it
+    finds exactly the runs the plain form, two or more repeated, finds."""
+    from execblog.mathjax import merge as merge_module
+
+    plain = re.compile(rf"(?:{merge_module.USE.pattern}){{2,}}")
+    text = "".join(parts)
+    assert [m.span() for m in RUN.finditer(text)] == [m.span() for m in plain.finditer(text)]
