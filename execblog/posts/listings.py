@@ -152,12 +152,24 @@ def public_names(path: Path) -> frozenset[str]:
                      ast.FunctionDef)) and not node.name.startswith("_"))
 
 
-def module_use(package: str, module: str, names: frozenset[str]) -> re.Pattern:
-    """Matches code that uses ``<package>.<module>``: by module name or by one of its
-    ``names``."""
-    names_pattern = "|".join(map(re.escape, sorted(names))) or "^$"
-    return re.compile(rf"\b{package}\.{module}\b|\b{package}\.(?:{names_pattern})\b"
-                      rf"|from {package} import [^\n]*\b(?:{names_pattern})\b")
+def code_uses(package: str, code: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What ``code`` takes from ``package``: the names it writes as ``<package>.<name>``
+    and the words of its ``from <package> import ...`` lines. Code uses a module
+    ``<package>.<module>`` when it writes the module's name so, or one of the module's
+    public names either way (``uses()``); read once per folder of code, however many
+    modules are asked about."""
+    # (the name in a lookahead: "nn.nn.conv" writes both "nn" and "conv")
+    written = frozenset(re.findall(rf"\b{re.escape(package)}\.(?=(\w+))", code))
+    imported = frozenset(word for line in re.findall(
+        rf"from {re.escape(package)} import ([^\n]*)", code) for word in re.findall(r"\w+", line))
+    return written, imported
+
+
+def uses(found: tuple[frozenset[str], frozenset[str]], module: str,
+         names: frozenset[str]) -> bool:
+    """Whether code whose ``code_uses()`` is ``found`` uses ``module`` (its ``names``)."""
+    written, imported = found
+    return module in written or not names.isdisjoint(written | imported)
 
 
 class Listings:
@@ -181,9 +193,10 @@ class Listings:
     def start_build(self) -> None:
         """Forget what the last build read: the posts, modules, texts and snippets."""
         self.posts: list[Post] | None = None
-        self.patterns: dict[str, re.Pattern] = {}  # module -> its use
+        self.names: dict[str, frozenset[str]] = {}  # module -> its public names
         self.texts: dict[Path, str] = {}  # post file -> its Markdown
-        self.snippet_texts: dict[Path, str] = {}  # snippet folder -> its code
+        # snippet folder -> what its code takes from the package (code_uses)
+        self.snippet_texts: dict[Path, tuple[frozenset[str], frozenset[str]]] = {}
         self.uses: dict[tuple[str, str], bool] = {}  # (post, module) -> whether it uses it
 
     def published(self, today: dt.date) -> list[Post]:
@@ -191,24 +204,25 @@ class Listings:
             self.posts = published_posts(self.docs_dir, today, self.posts_dir, self.cache)
         return self.posts
 
-    def module_use(self, module: str) -> re.Pattern:
-        if module not in self.patterns:
-            names = public_names(self.code_dir / f"{module}.py") if self.code_dir else frozenset()
-            package = self.code_dir.name if self.code_dir else "nn"
-            self.patterns[module] = module_use(package, module, names)
-        return self.patterns[module]
+    def public_names(self, module: str) -> frozenset[str]:
+        if module not in self.names:
+            self.names[module] = (public_names(self.code_dir / f"{module}.py")
+                                  if self.code_dir else frozenset())
+        return self.names[module]
 
     def post_text(self, path: Path) -> str:
         if path not in self.texts:
             self.texts[path] = post_source(path)
         return self.texts[path]
 
-    def snippet_text(self, folder: Path) -> str:
-        """All the code of a post's snippet folder."""
+    def snippet_uses(self, folder: Path) -> tuple[frozenset[str], frozenset[str]]:
+        """What the code of a post's snippet folder takes from the package (``code_uses``)."""
         if folder not in self.snippet_texts:
-            self.snippet_texts[folder] = "\n".join(
+            code = "\n".join(
                 p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))
             ) if folder.is_dir() else ""
+            package = self.code_dir.name if self.code_dir else "nn"
+            self.snippet_texts[folder] = code_uses(package, code)
         return self.snippet_texts[folder]
 
     def uses_module(self, post: Post, module: str) -> bool:
@@ -219,8 +233,8 @@ class Listings:
             used = f'"{module}.py:' in self.post_text(self.docs_dir / post.src_path)
             if not used and self.snippets_dir is not None:
                 slug = FILENAME.match(Path(post.src_path).stem)["slug"].replace("-", "_")
-                used = bool(self.module_use(module).search(
-                    self.snippet_text(self.snippets_dir / slug)))
+                used = uses(self.snippet_uses(self.snippets_dir / slug), module,
+                            self.public_names(module))
             self.uses[key] = used
         return self.uses[key]
 

@@ -15,6 +15,8 @@ import types
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.structure.files import get_files
@@ -186,3 +188,24 @@ def test_api_pages_get_an_anchor_per_module_in_the_api_dir_only() -> None:
         "# Core\n\n[](){#mypkg.core}\n\n::: mypkg.core\n")
     assert reference.with_anchors(text, "guide/core.md", "api") == text
     assert reference.with_anchors(text, "api/core.md", None) == text
+
+
+CODE_PIECES = ["nn.conv", "nn.Conv2d", "nn.conv2d_x", "from nn import Conv2d, relu",
+               "from nn import (\n  Conv2d)", "import nn", "nn.", "xnn.Conv2d", "Conv2d",
+               "from nn import conv", "nn.relu(x)", "mnn.conv", " ", "\n", "nn.Conv2dx"]
+
+
+@given(st.lists(st.sampled_from(CODE_PIECES), max_size=8),
+       st.sampled_from(["conv", "activations", "relu"]),
+       st.sets(st.sampled_from(["Conv2d", "relu", "ReLU", "conv2d"]), max_size=3))
+def test_a_module_is_used_as_the_former_regular_expression_said(pieces, module, names):
+    """code_uses reads a folder's code once for every module; what it answers is what the
+    former pattern, searched once per module, answered."""
+    from execblog.posts.listings import code_uses, uses
+
+    names = frozenset(names)
+    alternatives = "|".join(map(re.escape, sorted(names))) or "^$"
+    former = re.compile(rf"\bnn\.{module}\b|\bnn\.(?:{alternatives})\b"
+                        rf"|from nn import [^\n]*\b(?:{alternatives})\b")
+    code = "".join(pieces)
+    assert uses(code_uses("nn", code), module, names) == bool(former.search(code)), code
