@@ -196,7 +196,7 @@ class Listings:
         self.names: dict[str, frozenset[str]] = {}  # module -> its public names
         self.texts: dict[Path, str] = {}  # post file -> its Markdown
         # snippet folder -> what its code takes from the package (code_uses)
-        self.snippet_texts: dict[Path, tuple[frozenset[str], frozenset[str]]] = {}
+        self.snippets_used: dict[Path, tuple[frozenset[str], frozenset[str]]] = {}
         self.uses: dict[tuple[str, str], bool] = {}  # (post, module) -> whether it uses it
 
     def published(self, today: dt.date) -> list[Post]:
@@ -217,13 +217,13 @@ class Listings:
 
     def snippet_uses(self, folder: Path) -> tuple[frozenset[str], frozenset[str]]:
         """What the code of a post's snippet folder takes from the package (``code_uses``)."""
-        if folder not in self.snippet_texts:
+        if folder not in self.snippets_used:
             code = "\n".join(
                 p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))
             ) if folder.is_dir() else ""
             package = self.code_dir.name if self.code_dir else "nn"
-            self.snippet_texts[folder] = code_uses(package, code)
-        return self.snippet_texts[folder]
+            self.snippets_used[folder] = code_uses(package, code)
+        return self.snippets_used[folder]
 
     def uses_module(self, post: Post, module: str) -> bool:
         """Does the post show code from ``<code_dir>/<module>.py`` or do its snippets use

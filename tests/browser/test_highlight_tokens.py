@@ -63,6 +63,13 @@ def test_the_built_post_has_no_span_of_a_dropped_kind(site) -> None:
         assert f'<span class="{kind}">' not in html, kind
 
 
+def page_of(site, where: str):
+    """A reference page by its path, or the post whose file name holds ``where``."""
+    if where.startswith("reference/"):
+        return site / where / "index.html"
+    return post_page(site, next(p for p in published(ROOT / "docs") if where in p.source.name))
+
+
 HEIGHTS = """async () => {
   const blocks = [...document.querySelectorAll('.md-typeset pre > code')]
     .filter((code) => !code.closest('details:not([open])'));  // hidden whether skipped or not
@@ -90,10 +97,7 @@ def test_a_code_block_off_the_screen_takes_its_drawn_height(where, viewport, new
     """Code blocks off the screen are skipped (content-visibility) with the height of their
     lines (--code-lines, written by the posts plugin), and keep that height once drawn: the
     page does not jump as the reader scrolls, nor does its scroll bar."""
-    if where.startswith("reference/"):
-        path = site / where / "index.html"
-    else:
-        path = post_page(site, next(p for p in published(ROOT / "docs") if where in p.source.name))
+    path = page_of(site, where)
     page = new_page(viewport=viewport)
     page.goto(page_url(served.root_url, site, path))
     blocks = page.evaluate(HEIGHTS)
@@ -132,10 +136,7 @@ def test_a_wide_code_block_is_in_the_tab_order_before_it_is_drawn(where, viewpor
     scrollable-region-focusable), including one off the screen that is not laid out yet
     (judged by its longest line, --code-cols), and a narrow block is no tab stop; so with
     each block as it is once drawn."""
-    if where.startswith("reference/"):
-        path = site / where / "index.html"
-    else:
-        path = post_page(site, next(p for p in published(ROOT / "docs") if where in p.source.name))
+    path = page_of(site, where)
     page = new_page(viewport=viewport)
     page.goto(page_url(served.root_url, site, path))
     blocks = page.evaluate(TAB_ORDER)
