@@ -42,9 +42,11 @@ def new_page(browser, served):
     """Pages in fresh contexts (own storage, own viewport), closed after the test."""
     contexts = []
 
-    def make(viewport=DESKTOP, color_scheme="light"):
+    def make(viewport=DESKTOP, color_scheme="light", touch=False):
+        """``touch``: a phone's touch screen without hover, not only its width."""
         context = browser.new_context(
-            viewport=viewport, color_scheme=color_scheme, proxy=served.proxy
+            viewport=viewport, color_scheme=color_scheme, proxy=served.proxy,
+            is_mobile=touch, has_touch=touch,
         )
         contexts.append(context)
         return context.new_page()

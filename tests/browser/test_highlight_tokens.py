@@ -128,16 +128,19 @@ TAB_ORDER = """async () => {
 }"""
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize(("viewport", "touch"), [(DESKTOP, False), (PHONE, False), (PHONE, True)],
+                         ids=["desktop", "phone", "touch-phone"])
 @pytest.mark.parametrize("where", ["convolutional-layers", "winograd", "reference/conv"])
-def test_a_wide_code_block_is_in_the_tab_order_before_it_is_drawn(where, viewport, new_page,
-                                                                   site, served) -> None:
+def test_a_wide_code_block_is_in_the_tab_order_before_it_is_drawn(where, viewport, touch,
+                                                                   new_page, site,
+                                                                   served) -> None:
     """A keyboard reader reaches a code block that scrolls sideways with Tab (axe-core's
     scrollable-region-focusable), including one off the screen that is not laid out yet
     (judged by its longest line, --code-cols), and a narrow block is no tab stop; so with
-    each block as it is once drawn."""
+    each block as it is once drawn. On a touch screen too, where Material takes wide blocks
+    out of the tab order (a phone may have a keyboard or a switch)."""
     path = page_of(site, where)
-    page = new_page(viewport=viewport)
+    page = new_page(viewport=viewport, touch=touch)
     page.goto(page_url(served.root_url, site, path))
     blocks = page.evaluate(TAB_ORDER)
     assert any(block["wide"] for block in blocks) or viewport is DESKTOP, where
