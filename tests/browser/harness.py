@@ -196,6 +196,9 @@ def post_pages(site: Path) -> list[Path]:
 LISTING = re.compile(r"^(blog/(?:archive/[^/]+(?:/[^/]+)?/|category/[^/]+/)?)(?:page/(\d+)/)?"
                      r"index\.html$")
 
+# A series' own page, listing its posts in order (execblog's posts plugin).
+SERIES = re.compile(r"^blog/series/[^/]+/index\.html$")
+
 
 def listings(site: Path) -> dict[str, list[Path]]:
     """The blog's lists of excerpts by list (``blog/``, ``blog/archive/2026/11/``,
@@ -212,15 +215,24 @@ def sampled_pages(site: Path) -> list[Path]:
     """The pages other than posts that the browser loads: a number that does not grow with
     the posts (each post is loaded by its own test, tests/browser/test_post_pages.py).
 
-    Every page that is not a post or a list of excerpts (home, about, API reference, 404...);
+    Every page that is not a post or a list of posts (home, about, API reference, 404...);
+    the first and last series' pages;
     the blog index's first, second and last pages; each category's first page and the last
     page of the longest category; the first and last pages of the newest and the oldest
     month's archive. Every page's HTML, lists included, is checked without a browser too
     (tests/site/test_markup.py, and each post's in tests/site/test_post_html.py).
     """
     lists = listings(site)
-    chosen = [p for p in html_pages(site) if not POST_PAGE.match(p.relative_to(site).as_posix())
-              and not LISTING.match(p.relative_to(site).as_posix())]
+    chosen, series = [], []
+    for page in html_pages(site):
+        path = page.relative_to(site).as_posix()
+        if SERIES.match(path):
+            series.append(page)
+        elif not POST_PAGE.match(path) and not LISTING.match(path):
+            chosen.append(page)
+    # A series' page lists its posts (one more page every few posts): the first and last.
+    series.sort()
+    chosen += series[:1] + series[-1:]
     index = lists.get("blog/", [])
     chosen += index[:2] + index[-1:]
     categories = [pages for name, pages in lists.items() if name.startswith("blog/category/")]

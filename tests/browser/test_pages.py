@@ -35,7 +35,8 @@ def test_the_sample_holds_every_kind_of_page_and_the_lists_ends(reports, site,
     lists = listings(site)
     expected = [lists["blog/"][0], lists["blog/"][-1], site / "404.html", site / "index.html",
                 *(pages[0] for name, pages in lists.items() if "/category/" in name),
-                *(site / "reference").glob("*/index.html")]
+                *(site / "reference").glob("*/index.html"),
+                *sorted((site / "blog" / "series").glob("*/index.html"))[:1]]
     loaded = {report.url for report in reports}
     missing = [url for url in (page_url(served.root_url, site, page) for page in expected)
                if url not in loaded]
@@ -121,3 +122,29 @@ def test_the_checks_catch_injected_faults(browser, built_fixture, tmp_path) -> N
     assert any("no-such-image.png" in i for i in report.images_without_alt), report
     assert report.unlabelled_figures, report
     assert report.phone_overflow, report
+
+
+def fake_site(root, posts: int, series: int):
+    """A site's tree of empty pages: the fixed pages, ``posts`` posts, ten to an index page,
+    one month's archive and one category, and ``series`` series' pages."""
+    pages = ["index.html", "404.html", "about/index.html", "calendar/index.html",
+             "blog/index.html", "blog/archive/2026/index.html",
+             "blog/category/optimization/index.html", "reference/conv/index.html"]
+    pages += [f"blog/page/{n}/index.html" for n in range(2, posts // 10 + 2)]
+    pages += [f"blog/2026/01/{n % 28 + 1:02d}/post-{n}/index.html" for n in range(posts)]
+    pages += [f"blog/series/series-{n:03d}/index.html" for n in range(series)]
+    for page in pages:
+        (root / page).parent.mkdir(parents=True, exist_ok=True)
+        (root / page).write_text("<html></html>")
+    return root
+
+
+def test_the_sample_does_not_grow_with_the_posts_or_their_series(tmp_path) -> None:
+    """Found at 365 cloned posts: the sample loaded every series' page (73 of its 110
+    pages), so axe-core took 340 s of `make test` after a new post."""
+    small = sampled_pages(fake_site(tmp_path / "small", posts=40, series=3))
+    year = sampled_pages(fake_site(tmp_path / "year", posts=365, series=73))
+    assert len(year) == len(small), [p.relative_to(tmp_path) for p in year]
+    names = {p.relative_to(tmp_path / "year").as_posix() for p in year}
+    assert {"blog/series/series-000/index.html", "blog/series/series-072/index.html",
+            "blog/page/37/index.html", "reference/conv/index.html"} <= names, names
