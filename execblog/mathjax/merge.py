@@ -213,6 +213,23 @@ def fold(formula: re.Match, outlines: dict[str, str]) -> str:
     return f'{formula["svg"]}{PAINT}>{path}{"".join(rules)}</svg>'
 
 
+def lift(formula: re.Match) -> str:
+    """The formula without its painting group: the paint on the ``<svg>``, the turn of the y
+    axis in each glyph's and rule's own transform. The same drawing, one element fewer (a
+    twentieth of a formula-heavy page's elements, for a few bytes each glyph gzip finds)."""
+    elements = []
+    for element in ELEMENT.finditer(formula["body"]):
+        tag = "rect" if element["rect"] is not None else "use"
+        attributes = ATTRIBUTE.findall(element.group(0))
+        own = dict(attributes).get("transform")
+        m = matrix(own) if own else IDENTITY
+        if m is None:
+            return formula.group(0)
+        rest = "".join(f' {key}="{value}"' for key, value in attributes if key != "transform")
+        elements.append(f'<{tag}{rest} transform="{written(multiply(FLIP, m))}"></{tag}>')
+    return f'{formula["svg"]}{PAINT}>{"".join(elements)}</svg>'
+
+
 # Folding and merging are arithmetic point by point in Python (a tenth of a second for a
 # formula-heavy page, at every build): a folded formula or merged run is kept under a key
 # of this code, its SVG and the outlines of its glyphs, so a build folds or merges only
@@ -255,3 +272,8 @@ def merge_glyphs(page_html: str, outlines: dict[str, str], memo: Memo | None = N
                                                  lambda: fold(formula, outlines)), page_html)
     return RUN.sub(lambda run: kept("merge", run, lambda: merge(run.group(0), outlines)),
                    page_html)
+
+
+def lift_paint(page_html: str) -> str:
+    """Each formula of glyphs and rules only without its painting group (``lift``)."""
+    return FORMULA.sub(lift, page_html)

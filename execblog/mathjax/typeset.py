@@ -38,7 +38,7 @@ from mkdocs.plugins import get_plugin_logger
 from execblog.execution import cache as execution_cache
 from execblog.mathjax import merge as merge_module
 from execblog.mathjax.flatten import flatten
-from execblog.mathjax.merge import merge_glyphs, relative_path
+from execblog.mathjax.merge import lift_paint, merge_glyphs, relative_path
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDERER = Path(__file__).with_name("render.cjs")
@@ -288,6 +288,7 @@ def share_glyphs(page_html: str, merge: bool = False,
         return page_html
     if merge:
         out = merge_glyphs(out, glyphs, memo)
+    out = lift_paint(out)  # (what merging left, if it ran)
     out = GLYPH_USE.sub(r'xlink:href="#mjx-glyph-\1"', out)
     used = set(STORED_USE.findall(out)) if merge else glyphs.keys()
     paths = "".join(f'<path id="mjx-glyph-{key}" d="{relative_path(d)}"></path>'

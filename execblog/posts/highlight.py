@@ -4,11 +4,11 @@ and neighbouring tokens drawn alike share one.
 Pygments wraps every token of a block in a ``<span>`` named by its kind; Material colours
 most kinds, but draws names (``n``: variables, arguments, attributes) and whitespace (``w``)
 in the colour of the code itself (its stylesheet: ``.highlight .n`` takes
-``--md-code-hl-name-color``, which is ``--md-code-fg-color``). Those spans are a quarter of
-a code-heavy post's elements and change nothing on screen: their text is kept, the span goes.
-Punctuation and operators (``p``, ``o``, ``ow``) are drawn alike too (the theme and
-docs/stylesheets/extra.css give them one colour in each scheme): a run of them, with only
-white space between, becomes one span of the first one's kind, ``)) * (`` one span, not four.
+``--md-code-hl-name-color``, which is ``--md-code-fg-color``), and docs/stylesheets/extra.css
+draws punctuation and operators (``p``, ``o``, ``ow``) so too. Those spans are half of a
+code-heavy post's elements and change nothing on screen: their text is kept, the span goes.
+Kinds drawn alike (one colour, ``ALIKE``, none by default) may share a span: a run of them,
+with only white space between, becomes one span of the first one's kind.
 tests/browser/test_highlight_tokens.py checks in Chromium, in both colour schemes, that a
 dropped token looks as the code does and the tokens of a group look alike, so a palette that
 tells them apart makes the test fail.
@@ -28,9 +28,10 @@ import re
 import unicodedata
 
 # The token kinds drawn in the code's own colour (Pygments' short class names).
-PLAIN = ("n", "w")
-# Kinds drawn alike (colour, weight, style): a run of them shares one span.
-ALIKE = (("p", "o", "ow"),)
+PLAIN = ("n", "w", "p", "o", "ow")
+# Kinds drawn alike (colour, weight, style): a run of them shares one span. None now that
+# operators and punctuation are plain; kept for a palette that greys them again.
+ALIKE: tuple[tuple[str, ...], ...] = ()
 CODE = re.compile(r"(<code[^>]*>)(.*?)(</code>)", re.S)
 
 

@@ -24,7 +24,7 @@ def text(html: str) -> str:
 
 
 def test_plain_tokens_lose_their_span_and_alike_ones_share_one() -> None:
-    out = lighten(CODE)
+    out = lighten(CODE, ("n", "w"), (("p", "o", "ow"),))
     assert text(out) == text(CODE)
     assert 'class="n"' not in out and 'class="w"' not in out
     assert '<span class="p">,), **(</span>' in out  # p, w, o, p: one span
@@ -45,6 +45,11 @@ TOKEN = st.tuples(st.sampled_from(["n", "w", "p", "o", "ow", "k", "mi", "s2"]),
 @given(st.lists(TOKEN, max_size=30))
 def test_any_code_keeps_its_text(tokens) -> None:
     code = "<code>" + "".join(f'<span class="{k}">{t}</span>' for k, t in tokens) + "</code>"
+    for plain, alike in [((), (("p", "o", "ow"),)), (("n", "w"), (("p", "o"), ("k", "mi"))),
+                         (("n", "w", "p", "o", "ow"), ())]:
+        out = lighten(code, plain, alike)
+        assert text(out) == text(code)
+        assert out.count("<span") <= code.count("<span")
     out = lighten(code)
     assert text(out) == text(code)
     assert out.count("<span") <= code.count("<span")

@@ -186,3 +186,39 @@ def test_a_run_of_glyphs_is_found_as_by_a_repeated_group(parts) -> None:
     plain = re.compile(rf"(?:{merge_module.USE.pattern}){{2,}}")
     text = "".join(parts)
     assert [m.span() for m in RUN.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def placed(svg: str) -> list[tuple[str, tuple]]:
+    """Each glyph and rule of a formula in order: what it draws and its matrix."""
+    found = []
+    for element in re.finditer(r'<(use|rect) ([^>]*)>', svg):
+        attributes = dict(re.findall(r'([\w:.-]+)="([^"]*)"', element[2]))
+        transform = attributes.pop("transform", None)
+        m = matrix(transform) if transform else (1, 0, 0, 1, 0, 0)
+        what = re.sub(r"#(?:MJX-\d+-|mjx-glyph-)", "#", str(sorted(attributes.items())))
+        found.append((f"{element[1]} {what}", tuple(map(float, m))))
+    return found
+
+
+def test_without_merging_a_formula_loses_its_painting_group_and_draws_the_same(
+        formulas) -> None:
+    """Unmerged, each formula of glyphs and rules only loses the group that paints it and
+    turns its y axis: the paint goes on the <svg>, the turn into each glyph's and rule's own
+    matrix (a, b, c, d, e, f -> a, b, -c, -d, e, -f), exactly."""
+    page = "".join(f'<span class="arithmatex">{svg}</span>' for svg in formulas)
+    lifted = share_glyphs(page)
+    container = r"<mjx-container.*?</mjx-container>"
+    before = re.findall(container, GLYPH_DEFS.sub("", page))
+    after = re.findall(container, lifted)
+    assert len(before) == len(after) == len(formulas)
+    groups = 0
+    for old, new in zip(before, after, strict=True):
+        if "<g" in new:  # a formula with more in it than glyphs and rules keeps its group
+            assert new.count("<g") == old.count("<g"), new
+            continue
+        groups += 1
+        assert "<g" in old and 'stroke="currentColor" fill="currentColor" stroke-width="0">' \
+            in new
+        expected = [(what, (a, b, -c, -d, e, -f)) for what, (a, b, c, d, e, f) in placed(old)]
+        assert placed(new) == expected, (old[:300], new[:300])
+    assert groups >= len(formulas) // 2, groups
