@@ -10,7 +10,8 @@ tenth of a font unit, 1/10,000 of an em, ``PLACES``), one element instead of ten
 The outlines, no longer shared, are written out in each formula; gzip finds the repeats (a
 glyph moved only by a translation is the same text but for its first point), but not all of
 them: the two heaviest posts' HTML gzips to 77 and 116 KB instead of 47 and 54 (the price of
-a third of the formulas' elements; the option merge_glyphs turns it off).
+a third of the formulas' elements). So the option merge_glyphs is off by default: each
+formula then only loses its painting group (``lift``).
 
 A glyph the transform would mirror (a negative scale, which
 would turn its outline's winding and could cut holes where glyphs overlap) or turn, and a
@@ -254,11 +255,17 @@ def fold_key(formula: str, outlines: dict[str, str], kind: str = "fold") -> str:
     return f"{kind}:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def merge_glyphs(page_html: str, outlines: dict[str, str], memo: Memo | None = None) -> str:
+def merge_glyphs(page_html: str, outlines: dict[str, str], memo: Memo | None = None,
+                 display: bool = True) -> str:
     """Every formula's glyphs as one outline (``fold``), or, in a formula with more in it,
     each run of two or more glyphs in a group (``merge``). ``outlines``: each glyph's key
-    (``TEX-N-30``) and its absolute outline. ``memo``: folded formulas kept from earlier."""
+    (``TEX-N-30``) and its absolute outline. ``memo``: folded formulas kept from earlier.
+    ``display``: display formulas too (False: those in the text only)."""
     def kept(kind: str, match: re.Match, work: Callable[[], str]) -> str:
+        if not display:
+            start = match.string.rfind("<mjx-container", 0, match.start())
+            if 'display="true"' in match.string[start:match.start()]:
+                return match.group(0)
         if memo is None:
             return work()
         key = fold_key(match.group(0), outlines, kind)

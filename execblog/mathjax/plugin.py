@@ -31,9 +31,12 @@ class MathJaxConfig(base.Config):
     # (CSS content-visibility), each keeping its formula's height meanwhile.
     skip_offscreen = c.Type(bool, default=True)
     # The glyphs a formula places side by side drawn as one outline (one <path> instead of
-    # a <use> per glyph): a third of the formulas' elements, some 30-60 KB more gzip on the
-    # heaviest posts.
-    merge_glyphs = c.Type(bool, default=True)
+    # a <use> per glyph): fewer elements to style and lay out, but the outlines written out
+    # in each formula are most of a math post's bytes (gzip's window is too short to find
+    # their repeats). "inline": the formulas in the text only, which are all laid out as the
+    # page loads (display formulas off the screen are skipped until drawn); true: all; false:
+    # none. Measured side by side in benchmarks/RESULTS.md.
+    merge_glyphs = c.Choice((False, True, "inline"), default="inline")
 
 
 class MathJaxPlugin(BasePlugin[MathJaxConfig]):

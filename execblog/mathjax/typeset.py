@@ -271,7 +271,7 @@ STORED_USE = re.compile(r'xlink:href="#mjx-glyph-([^"]+)"')
 FIRST_FORMULA = re.compile(r'<(?:span|div) class="arithmatex"><mjx-container')
 
 
-def share_glyphs(page_html: str, merge: bool = False,
+def share_glyphs(page_html: str, merge: bool | str = False,
                  memo: merge_module.Memo | None = None) -> str:
     """Move every formula's glyph outlines into one store per page, each glyph once; with
     ``merge``, each run of glyphs in a formula is first drawn as one outline (merge.py), and
@@ -287,7 +287,7 @@ def share_glyphs(page_html: str, merge: bool = False,
     if not glyphs:
         return page_html
     if merge:
-        out = merge_glyphs(out, glyphs, memo)
+        out = merge_glyphs(out, glyphs, memo, display=merge != "inline")
     out = lift_paint(out)  # (what merging left, if it ran)
     out = GLYPH_USE.sub(r'xlink:href="#mjx-glyph-\1"', out)
     used = set(STORED_USE.findall(out)) if merge else glyphs.keys()
@@ -325,7 +325,7 @@ def with_heights(page_html: str) -> str:
 
 
 def post_page(output: str, where: str, renderer: Renderer, skip_offscreen: bool,
-              merge: bool = False) -> str:
+              merge: bool | str = False) -> str:
     """The finished page: math that reached it by another road (excerpts on index pages)
     typeset, the glyphs in one store (or each formula's run of glyphs as one outline, with
     ``merge``), MathJax's stylesheet in the head."""

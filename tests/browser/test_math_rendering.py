@@ -33,8 +33,9 @@ pytestmark = pytest.mark.browser
 HEAVIEST = ["2026-12-02-winograd-convolution.md", "2026-11-22-convolutional-layers-from-scratch.md"]
 POSTS = [post for post in published(ROOT / "docs") if post.source.name in HEAVIEST]
 # Whether the build draws each formula's glyphs as one outline (mkdocs.yml): as readers get it.
-MERGE = re.search(r"^\s*merge_glyphs: (true|false)\b", (ROOT / "mkdocs.yml").read_text(
-    encoding="utf-8"), re.MULTILINE)[1] == "true"
+MERGE = {"true": True, "false": False, "inline": "inline"}[re.search(
+    r"^\s*merge_glyphs: (true|false|inline)\b",
+    (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE)[1]]
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$", re.DOTALL)
 CODE = re.compile(r"^```.*?^```|`[^`\n]*`", re.DOTALL | re.MULTILINE)
 
@@ -51,7 +52,8 @@ def mathjax_stylesheet() -> str:
     return json.loads(process.stdout.splitlines()[0])["css"] + SLIM_CSS
 
 
-def shots(page, svgs: list[str], scheme_css: str, merge: bool | None = None) -> list[np.ndarray]:
+def shots(page, svgs: list[str], scheme_css: str,
+          merge: bool | str | None = None) -> list[np.ndarray]:
     """Each formula drawn alone, in the theme's text colour and size; with ``merge`` not
     None, as a page of the blog holds them (share_glyphs: the glyphs in the page's store,
     or each formula's glyphs as one outline)."""

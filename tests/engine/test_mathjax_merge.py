@@ -222,3 +222,19 @@ def test_without_merging_a_formula_loses_its_painting_group_and_draws_the_same(
         expected = [(what, (a, b, -c, -d, e, -f)) for what, (a, b, c, d, e, f) in placed(old)]
         assert placed(new) == expected, (old[:300], new[:300])
     assert groups >= len(formulas) // 2, groups
+
+
+def test_merging_inline_only_leaves_display_formulas_their_uses(formulas) -> None:
+    """``merge_glyphs: inline``: the formulas in the text are folded into one outline each
+    (all of them laid out as the page loads), a display formula keeps a <use> per glyph
+    (skipped off the screen until drawn, and most of the bytes an outline would add)."""
+    bare = [svg.replace(' display="true"', "") for svg in formulas]
+    inline = "".join(f'<span class="arithmatex">{svg}</span>' for svg in bare)
+    shown_as = '<mjx-container display="true" '
+    display = "".join('<div class="arithmatex">' + svg.replace("<mjx-container ", shown_as, 1)
+                      + "</div>" for svg in bare)
+    both = share_glyphs(inline + display, merge="inline")
+    text, shown = both.split('<div class="arithmatex">', 1)
+    assert text.count("<use") < inline.count("<use") / 4, "the text's formulas not merged"
+    assert shown.count("<use") == display.count("<use"), "a display formula was merged"
+    assert share_glyphs(inline + display, merge=True).count("<use") < both.count("<use")

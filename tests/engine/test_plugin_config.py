@@ -44,6 +44,7 @@ def plugin_config(path, plugin: str):
     ("execblog-build", "cache_dir", "[a, b]", "Expected type"),
     ("execblog-execution", "jobz", "2", "Unrecognised configuration name: jobz"),
     ("execblog-mathjax", "assistive", "braille", "Expected one of: ('speech', 'mathml')"),
+    ("execblog-mathjax", "merge_glyphs", "display", "Expected one of: (False, True, 'inline')"),
     ("execblog-search", "parts", "0", "expected a whole number of at least 1"),
 ])
 def test_a_wrong_value_fails_naming_the_plugin_and_the_option(
