@@ -1,10 +1,11 @@
 """Page weight: the bytes a reader's browser downloads for each post, against a budget.
 
-    python benchmarks/page_weight.py [SITE_DIR]
+    python benchmarks/page_weight.py [SITE_DIR [POST...]]
 
-Without SITE_DIR, builds the site strictly into a temporary directory first. Each post is
-loaded in headless Chromium (the system's, as in the browser tests) with an empty cache,
-from a local server at the deployed path, each address counted once (as GitHub Pages'
+Only the posts whose path contains one of POST, if any are given (a grown copy of the blog
+has hundreds). Without SITE_DIR, builds the site strictly into a temporary directory first.
+Each post is loaded in headless Chromium (the system's, as in the browser tests) with an
+empty cache, from a local server at the deployed path, each address counted once (as GitHub Pages'
 caching headers make a browser fetch it), in three steps, each with its own columns:
 
 - "at load": the response bodies until the network is quiet, by kind (HTML, CSS, JS,
@@ -196,14 +197,15 @@ def main() -> int:
     try:
         if requests:
             return list_requests(site, arguments)
-        return table(site)
+        return table(site, arguments)
     finally:
         if temporary:
             temporary.cleanup()
 
 
-def table(site: Path) -> int:
-    posts = post_pages(site)
+def table(site: Path, only: list[str] | None = None) -> int:
+    posts = [post for post in post_pages(site)
+             if not only or any(word in post.as_posix() for word in only)]
     if not posts:
         print(f"no posts in {site}")
         return 1
