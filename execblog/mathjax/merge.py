@@ -10,8 +10,9 @@ tenth of a font unit, 1/10,000 of an em, ``PLACES``), one element instead of ten
 The outlines, no longer shared, are written out in each formula; gzip finds the repeats (a
 glyph moved only by a translation is the same text but for its first point), but not all of
 them: the two heaviest posts' HTML gzips to 77 and 116 KB instead of 47 and 54 (the price of
-a third of the formulas' elements). So the option merge_glyphs is off by default: each
-formula then only loses its painting group (``lift``).
+a third of the formulas' elements). So by default (merge_glyphs: inline) only the formulas
+in the text are merged, which are all laid out as the page loads; a display formula, skipped
+off the screen until drawn, keeps its ``<use>`` and only loses its painting group (``lift``).
 
 A glyph the transform would mirror (a negative scale, which
 would turn its outline's winding and could cut holes where glyphs overlap) or turn, and a
