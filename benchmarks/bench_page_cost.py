@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT))
 
-from harness import PHONE, launch, page_url, serve  # noqa: E402
+from harness import PHONE, launch, page_url, screen, serve  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 HEAVIEST = ["convolutional-layers-from-scratch/", "winograd-convolution/", "reference/conv/"]
@@ -54,8 +54,7 @@ def markup(path: Path) -> tuple[int, float, float]:
 
 
 def load(browser, served, url: str) -> dict[str, float]:
-    context = browser.new_context(viewport=PHONE, proxy=served.proxy, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(viewport=PHONE, proxy=served.proxy, **screen(True))
     try:
         page = context.new_page()
         cdp = context.new_cdp_session(page)

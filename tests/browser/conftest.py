@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import DESKTOP, Served, launch, serve
+from harness import DESKTOP, Served, launch, screen, serve
 from playwright.sync_api import sync_playwright
 
 
@@ -45,8 +45,7 @@ def new_page(browser, served):
     def make(viewport=DESKTOP, color_scheme="light", touch=False):
         """``touch``: a phone's touch screen without hover, not only its width."""
         context = browser.new_context(
-            viewport=viewport, color_scheme=color_scheme, proxy=served.proxy,
-            is_mobile=touch, has_touch=touch,
+            viewport=viewport, color_scheme=color_scheme, proxy=served.proxy, **screen(touch)
         )
         contexts.append(context)
         return context.new_page()

@@ -25,6 +25,14 @@ from mkdocs.utils.yaml import yaml_load
 ROOT = Path(__file__).resolve().parents[2]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
+
+
+def screen(touch: bool) -> dict:
+    """A browser context's options for a touch screen without hover (a phone, as Material
+    tells them apart: it takes wide code blocks out of the tab order there), or not."""
+    return {"is_mobile": touch, "has_touch": touch}
+
+
 POST_PAGE = re.compile(r"^blog/\d{4}/\d{2}/\d{2}/[^/]+/index\.html$")
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # The host name pages are loaded from; reserved (RFC 2606), so it can only be this server.

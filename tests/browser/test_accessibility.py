@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from harness import DESKTOP, PHONE, page_url, sampled_pages
+from harness import DESKTOP, PHONE, page_url, sampled_pages, screen
 
 from tests.conftest import ROOT
 from tests.site.checks import post_page, published
@@ -70,11 +70,8 @@ def pages_by_scheme(browser, served):
     def get(scheme: str, viewport=DESKTOP):
         key = (scheme, viewport["width"])
         if key not in made:
-            # A phone is a touch screen without hover, as Material tells them apart.
-            phone = viewport is PHONE
             context = browser.new_context(viewport=viewport, color_scheme=scheme,
-                                          proxy=served.proxy, is_mobile=phone,
-                                          has_touch=phone)
+                                          proxy=served.proxy, **screen(viewport is PHONE))
             made[key] = (context, context.new_page())
         return made[key][1]
 

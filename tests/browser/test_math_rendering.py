@@ -20,9 +20,11 @@ import subprocess
 import numpy as np
 import pytest
 from harness import DESKTOP, PHONE, page_url
+from mkdocs.utils.yaml import yaml_load
 from PIL import Image
 
 from execblog.mathjax.flatten import flatten
+from execblog.mathjax.plugin import MathJaxConfig
 from execblog.mathjax.typeset import RENDERER, SLIM_CSS, share_glyphs
 from tests.conftest import ROOT
 from tests.engine.test_mathjax_weight import render
@@ -33,9 +35,9 @@ pytestmark = pytest.mark.browser
 HEAVIEST = ["2026-12-02-winograd-convolution.md", "2026-11-22-convolutional-layers-from-scratch.md"]
 POSTS = [post for post in published(ROOT / "docs") if post.source.name in HEAVIEST]
 # Whether the build draws each formula's glyphs as one outline (mkdocs.yml): as readers get it.
-MERGE = {"true": True, "false": False, "inline": "inline"}[re.search(
-    r"^\s*merge_glyphs: (true|false|inline)\b",
-    (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE)[1]]
+PLUGINS = yaml_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["plugins"]
+MERGE = next(plugin["execblog-mathjax"].get("merge_glyphs", MathJaxConfig.merge_glyphs.default)
+             for plugin in PLUGINS if isinstance(plugin, dict) and "execblog-mathjax" in plugin)
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$", re.DOTALL)
 CODE = re.compile(r"^```.*?^```|`[^`\n]*`", re.DOTALL | re.MULTILINE)
 
