@@ -47,8 +47,9 @@ build: $(STAMP) $(NODE_STAMP)
 
 # The real blog is built once, into site/, before the tests that read it (tests/build_site.py).
 # `make test` runs the tests whose recorded dependencies changed since they last passed (new
-# and failed ones too, and the checks of the whole built blog); `make test-all` runs every
-# test. Both record what each test depends on in .cache/test-deps.json (tests/selection.py).
+# and failed ones too; a check of site/ reruns when a file of it that it read changed);
+# `make test-all` runs every test. Both record what each test depends on in
+# .cache/test-deps.json (tests/selection.py).
 test: chromium $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m tests.build_site .cache/site-build.json

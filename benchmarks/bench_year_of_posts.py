@@ -55,8 +55,8 @@ depends on); then one new post (a further clone, with its snippets and test) and
 test`'s steps (ruff, the strict build, `pytest --changed`), timed; then an edit to one
 function of nn/ (a comment in its body) and `make test` again: the tests that ran, against
 those whose records include the function, those that depend on the whole machinery (they
-start a build or read one another worker made) and the checks of the whole built blog
-(which always run).
+start a build or read one another worker made) and the other checks of the built blog
+(which rerun when a page of site/ they read changed).
 """
 
 from __future__ import annotations
@@ -417,7 +417,7 @@ def day(posts: int, work: Path, target: str, worktree: bool, ref: str = "HEAD",
           f"({total / 60:.1f} min; target <= 3 min at 365 posts); {len(ran)} tests ran "
           f"({summary}); {deselected[1] if deselected else 0} deselected", flush=True)
     module = new.stem[11:].replace("-", "_")
-    always = {node for node in ran  # the checks of the whole blog
+    always = {node for node in ran  # the other checks of the built blog
               if module not in node and new.stem[11:] not in node}
     kinds = count_kinds(ran, module, new.stem[11:])
     print("  tests that ran: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())),
@@ -439,7 +439,7 @@ def day(posts: int, work: Path, target: str, worktree: bool, ref: str = "HEAD",
           f"    records that include {target}: {len(unit)}, of which ran: {len(unit & ran)}\n"
           f"    records that depend on the whole machinery (nn/ among it): {len(machinery)}, "
           f"of which ran: {len(machinery & ran)}\n"
-          f"    checks of the whole built blog (they always run): {len(always)}\n"
+          f"    other checks of the built blog (rerun after the new post): {len(always)}\n"
           f"    ran, in none of these: {len(other)}: "
           + ", ".join(sorted(other)[:40]), flush=True)
 

@@ -20,9 +20,15 @@ Each test that passes is recorded with what it depended on, as it ran:
 With ``--changed``, a test is deselected when it has a record and every dependency still has
 its recorded digest. So a new test runs (no record), a test that failed runs (failures are
 not recorded), an edit to a function runs exactly the tests that ran it, an edit to a file a
-test read runs it, an edit to a module's top level runs the tests that import it. The checks
-of the whole built blog (tests using ``built_site`` not marked ``post``) always run; a post's
-own checks of its built page depend on the files of that page they read.
+test read runs it, an edit to a module's top level runs the tests that import it.
+
+The checks of the built blog (tests using ``built_site``) depend on the files of ``site/``
+they read, as any file: a page's checks rerun when that page, or a file it loads, changed.
+That holds only when ``make test`` built the blog into ``site/`` before pytest started and
+named a successful build in ``BLOG_BUILT_SITE``. Otherwise (a bare ``pytest`` builds it into
+a temporary directory, whose files are no recorded dependency; or that build failed, and the
+checks must say why) they all run and none is recorded. A test marked ``always`` runs
+whatever changed (what it checks is not a file it reads, e.g. the build's log).
 
 Records are kept in ``.cache/test-deps.json`` (``BLOG_TEST_DEPS`` overrides), written after
 each run with ``--changed`` or ``--record-deps`` (``make test-all``: every test, recorded).
@@ -72,11 +78,13 @@ _unrecorded = threading.local()
 
 @contextmanager
 def unrecorded() -> Iterator[None]:
-    """Files this thread opens inside the block are no test's dependency. For the browser
-    harness's server: Material's script on every page fetches the site's sitemap.xml (to
-    tell the site's own links), which every new post changes; what a post's own page check
-    finds does not depend on it (the checks of the whole built blog, which always run,
-    check the sitemap), so recording it would rerun every post's check after each post."""
+    """Files this thread opens, and folders it lists, inside the block are no test's
+    dependency. For the browser harness's server: Material's script on every page fetches
+    the site's sitemap.xml (to tell the site's own links), which every new post changes;
+    what a page's check finds does not depend on it (tests/site/test_links.py checks the
+    sitemap itself), so recording it would rerun every page's check after each post. And
+    for finding one post among all (tests/site/checks.py ``named_post``), which reads them
+    all: the test then reads what it found, recorded."""
     _unrecorded.on = True
     try:
         yield
@@ -165,6 +173,18 @@ class Digests:
                 **{name: self._file(name) for name in ENVIRONMENT}}
 
 
+def built_into(site: Path) -> bool:
+    """Whether ``BLOG_BUILT_SITE`` names a successful build of the blog into ``site``."""
+    record = os.environ.get("BLOG_BUILT_SITE")
+    if not record:
+        return False
+    try:
+        build = json.loads(Path(record).read_text(encoding="utf-8"))
+        return build["returncode"] == 0 and Path(build["site"]).resolve() == site.resolve()
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def reads_nothing_of_the_project(args) -> bool:
     """Playwright's driver, and the Chromium it starts: they read the built site through the
     test's own HTTP server (in this process, so each file served is recorded), nothing else
@@ -217,12 +237,14 @@ class Recorder:
             return real_open(file, mode, *args, **kwargs)
 
         def recording_listdir(path="."):
-            if isinstance(path, (str, bytes, os.PathLike)):
+            if isinstance(path, (str, bytes, os.PathLike)) \
+                    and not getattr(_unrecorded, "on", False):
                 listed.add(os.path.abspath(os.fsdecode(path)))
             return real_listdir(path)
 
         def recording_scandir(path="."):
-            if isinstance(path, (str, bytes, os.PathLike)):
+            if isinstance(path, (str, bytes, os.PathLike)) \
+                    and not getattr(_unrecorded, "on", False):
                 listed.add(os.path.abspath(os.fsdecode(path)))
             return real_scandir(path)
 
@@ -282,6 +304,7 @@ class Selection:
         # Under xdist the controller runs no test: it merges what the workers recorded.
         self.controller = not self.worker and config.getoption("dist", "no") != "no"
         self.records_before = self.load() if select else {}
+        self.site_recorded = built_into(self.root / "site")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session) -> None:
@@ -329,11 +352,11 @@ class Selection:
     def unchanged(self, deps) -> bool:
         return all(self.digests.get(kind, key) == value for kind, key, value in deps)
 
-    @staticmethod
-    def always(item: pytest.Item) -> bool:
-        """The checks of the whole built blog: whatever changed, they run."""
-        return "built_site" in getattr(item, "fixturenames", ()) \
-            and item.get_closest_marker("post") is None
+    def always(self, item: pytest.Item) -> bool:
+        """A test that runs whatever changed: marked ``always``, or a check of a built blog
+        whose files are not recorded (see the module's docstring)."""
+        return item.get_closest_marker("always") is not None or (
+            "built_site" in getattr(item, "fixturenames", ()) and not self.site_recorded)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config, items) -> None:
@@ -377,6 +400,9 @@ class Selection:
         finally:
             scope = self.recorder.pop()
         if item.nodeid in self.failed:
+            return
+        if "built_site" in getattr(item, "fixturenames", ()) and not self.site_recorded:
+            self.forget(item.nodeid)  # what it read of the built blog is not known
             return
         scopes = [scope]
         for name in getattr(item, "fixturenames", ()):

@@ -221,6 +221,24 @@ def audit(page, url: str, phone_width: int = 375) -> Report:
     return report
 
 
-def problems(reports: list[Report], attribute: str) -> list[str]:
-    """``page url: problem`` for every problem of one kind, over every page."""
-    return [f"{r.url}: {p}" for r in reports for p in getattr(r, attribute)]
+# What a page must not have, each with what it means; the fault-injection test in
+# test_pages.py shows each check catches its fault.
+FAULTS = {
+    "console_errors": "console error",
+    "failed_requests": "failed request",
+    "foreign_requests": "request to another origin",
+    "untypeset_math": ".arithmatex without an SVG mjx-container",
+    "math_errors": "MathJax error node",
+    "collapsed_math": "formula drawn smaller than 2 px",
+    "raw_tex": "TeX left in the text the reader sees",
+    "broken_images": "image that did not load",
+    "images_without_alt": "image without alt text",
+    "unlabelled_figures": 'inline SVG figure without role="img" and an aria-label or <title>',
+    "phone_overflow": "wider than a 375 px screen",
+}
+
+
+def faults(report: Report) -> list[str]:
+    """One line per fault found on the page: what it is, then the instance."""
+    return [f"{what}: {found}" for kind, what in FAULTS.items()
+            for found in getattr(report, kind)]

@@ -8,6 +8,7 @@ executable named by ``CHROMIUM_PATH`` (GitHub's runners have Google Chrome inste
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import sys
@@ -251,3 +252,29 @@ def sampled_pages(site: Path) -> list[Path]:
     for pages in months[:1] + months[-1:]:
         chosen += [pages[0], pages[-1]]
     return sorted(set(chosen))
+
+
+# The id of the one test that loads the whole sample: when the blog is built by the test run
+# itself (a bare ``pytest``), the sample is not known while the tests are collected.
+WHOLE_SAMPLE = "whole-sample"
+
+
+def collected_sample() -> list[str]:
+    """The sample's pages (paths in the site) to parametrize tests with, one test a page, so
+    that ``make test`` reruns the checks of the pages a change changed (tests/selection.py):
+    the site ``BLOG_BUILT_SITE`` names (``make test`` builds it before pytest starts), or
+    ``[WHOLE_SAMPLE]`` without one."""
+    record = os.environ.get("BLOG_BUILT_SITE")
+    try:
+        build = json.loads(Path(record).read_text(encoding="utf-8")) if record else {}
+    except (OSError, ValueError):
+        build = {}
+    site = Path(build.get("site") or "\0")
+    if build.get("returncode") != 0 or not (site / "index.html").is_file():
+        return [WHOLE_SAMPLE]
+    return [page.relative_to(site).as_posix() for page in sampled_pages(site)]
+
+
+def sample_pages(site: Path, chosen: str) -> list[Path]:
+    """The pages a test parametrized by ``collected_sample`` checks."""
+    return sampled_pages(site) if chosen == WHOLE_SAMPLE else [site / chosen]

@@ -14,7 +14,7 @@ from harness import DESKTOP, PHONE, page_url
 
 from execblog.posts.highlight import ALIKE, PLAIN
 from tests.conftest import ROOT
-from tests.site.checks import post_page, published
+from tests.site.checks import named_post
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +39,10 @@ LOOKS = """(kinds) => {
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_dropped_and_joined_tokens_look_as_before(scheme, browser, site, served) -> None:
-    post = next(p for p in published(ROOT / "docs") if "winograd" in p.source.name)
     context = browser.new_context(color_scheme=scheme, proxy=served.proxy)
     try:
         page = context.new_page()
-        page.goto(page_url(served.root_url, site, post_page(site, post)))
+        page.goto(page_url(served.root_url, site, page_of(site, "winograd")))
         kinds = [*PLAIN, *(kind for group in ALIKE for kind in group), "k"]
         looks = page.evaluate(LOOKS, kinds)
     finally:
@@ -56,18 +55,21 @@ def test_dropped_and_joined_tokens_look_as_before(scheme, browser, site, served)
 
 
 def test_the_built_post_has_no_span_of_a_dropped_kind(site) -> None:
-    post = next(p for p in published(ROOT / "docs") if "winograd" in p.source.name)
-    html = post_page(site, post).read_text(encoding="utf-8")
+    html = page_of(site, "winograd").read_text(encoding="utf-8")
     assert '<span class="k">' in html  # highlighted
     for kind in PLAIN:
         assert f'<span class="{kind}">' not in html, kind
 
 
+POSTS = {"winograd": "2026-12-02-winograd-convolution.md",
+         "convolutional-layers": "2026-11-22-convolutional-layers-from-scratch.md"}
+
+
 def page_of(site, where: str):
-    """A reference page by its path, or the post whose file name holds ``where``."""
+    """A reference page by its path, or one of ``POSTS``' pages."""
     if where.startswith("reference/"):
         return site / where / "index.html"
-    return post_page(site, next(p for p in published(ROOT / "docs") if where in p.source.name))
+    return named_post(site, ROOT / "docs", POSTS[where])
 
 
 HEIGHTS = """async () => {

@@ -28,7 +28,7 @@ from execblog.mathjax.plugin import MathJaxConfig
 from execblog.mathjax.typeset import RENDERER, SLIM_CSS, share_glyphs
 from tests.conftest import ROOT
 from tests.engine.test_mathjax_weight import render
-from tests.site.checks import post_page, published
+from tests.site.checks import named_post, post_page, published
 
 pytestmark = pytest.mark.browser
 
@@ -125,11 +125,10 @@ def test_every_formula_is_an_image_named_by_its_words(post, new_page, site, serv
 
 
 def test_a_formula_reads_as_the_words_for_its_tex(new_page, site, served) -> None:
-    post = next(p for p in published(ROOT / "docs") if p.source.name == HEAVIEST[0])
     page = new_page()
-    page.goto(page_url(served.root_url, site, post_page(site, post)))
+    page.goto(page_url(served.root_url, site, named_post(site, ROOT / "docs", HEAVIEST[0])))
     words = page.evaluate(NAMES)
-    tex = formulas_of(post.source.read_text(encoding="utf-8"))
+    tex = formulas_of((ROOT / "docs" / "blog" / "posts" / HEAVIEST[0]).read_text(encoding="utf-8"))
     (expected,) = render([tex[0]], "--assistive=speech")
     spoken = re.search(r'aria-label="([^"]+)"', expected)[1]
     assert spoken in [w["name"] for w in words], (spoken, words[:3])
@@ -139,9 +138,8 @@ def test_a_formula_reads_as_the_words_for_its_tex(new_page, site, served) -> Non
 def test_skipped_formulas_keep_the_page_length(viewport, new_page, site, served) -> None:
     """Display formulas off the screen are skipped until the reader nears them; the page's
     length as loaded is within 2 % of its length once every formula was drawn."""
-    post = next(p for p in published(ROOT / "docs") if p.source.name == HEAVIEST[0])
     page = new_page(viewport=viewport)
-    page.goto(page_url(served.root_url, site, post_page(site, post)))
+    page.goto(page_url(served.root_url, site, named_post(site, ROOT / "docs", HEAVIEST[0])))
     skipped = page.evaluate("""() => [...document.querySelectorAll('div.arithmatex')]
         .filter((box) => getComputedStyle(box).contentVisibility === 'auto').length""")
     assert skipped > 5, "display formulas are not skipped off screen"
@@ -172,9 +170,8 @@ WIDE_FORMULAS = """async () => {
 def test_a_wide_formula_is_reachable_by_keyboard_once_drawn(new_page, site, served) -> None:
     """On a phone, each display formula wider than the column scrolls in its own box, which
     must be in the tab order (WCAG 2.1.1), skipped off screen or not."""
-    post = next(p for p in published(ROOT / "docs") if p.source.name == HEAVIEST[0])
     page = new_page(viewport=PHONE)
-    page.goto(page_url(served.root_url, site, post_page(site, post)))
+    page.goto(page_url(served.root_url, site, named_post(site, ROOT / "docs", HEAVIEST[0])))
     wide = page.evaluate(WIDE_FORMULAS)
     assert wide, "no display formula is wider than a phone's column"
     unreachable = [box for box in wide if box["tabindex"] != "0" or not box["name"]]

@@ -3,6 +3,7 @@ tests a change can affect, and says how many it left out."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -73,9 +74,10 @@ def project(tmp_path) -> Path:
 def pytest_run(project: Path, *args: str, env: dict | None = None) -> tuple[set[str], str]:
     """Run pytest with ``--changed`` in ``project``: the tests that ran, and the output."""
     environment = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{project}",
-                   "BLOG_TEST_DEPS": str(project / ".cache" / "deps.json"), **(env or {})}
-    environment.pop("PYTEST_XDIST_WORKER", None)
-    environment.pop("PYTEST_ADDOPTS", None)
+                   "BLOG_TEST_DEPS": str(project / ".cache" / "deps.json")}
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_ADDOPTS", "BLOG_BUILT_SITE"):
+        environment.pop(name, None)  # this run's, not the small project's
+    environment.update(env or {})
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-rA", "--changed",
          *(args if "-n" in args else ("-p", "no:xdist", *args))],
@@ -168,34 +170,93 @@ def test_a_test_that_starts_a_process_depends_on_the_machinery(project) -> None:
     assert ran == {"test_process.py::test_build"}
 
 
-def test_checks_of_the_built_blog_always_run_and_a_posts_own_do_not(project) -> None:
+def built_blog(project: Path, returncode: int = 0) -> dict:
+    """A built blog in ``project/site`` (two pages), its tests, and the environment of
+    ``make test``: ``BLOG_BUILT_SITE`` names the build's record."""
+    for name, text in {"site/index.html": "home", "site/about/index.html": "about"}.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
     (project / "conftest.py").write_text(textwrap.dedent("""
+        import json
+        import os
+        import shutil
+        from pathlib import Path
+
         import pytest
 
 
         def pytest_configure(config):
             config.addinivalue_line("markers", "post: a post's own test")
+            config.addinivalue_line("markers", "always: runs whatever changed")
 
 
         @pytest.fixture(scope="session")
-        def built_site():
-            return "site"
+        def built_site(tmp_path_factory):
+            if not os.environ.get("BLOG_BUILT_SITE"):  # a bare pytest builds it elsewhere
+                site = tmp_path_factory.mktemp("built")
+                shutil.copytree("site", site, dirs_exist_ok=True)
+                return site
+            record = json.loads(Path(os.environ["BLOG_BUILT_SITE"]).read_text())
+            assert record["returncode"] == 0, "the build failed"
+            return Path(record["site"])
         """))
     (project / "test_site.py").write_text(textwrap.dedent("""
         import pytest
 
 
-        def test_whole_site(built_site):
-            assert built_site
+        def test_home(built_site):
+            assert (built_site / "index.html").read_text()
 
 
-        @pytest.mark.post
-        def test_one_post_page(built_site):
+        def test_about(built_site):
+            assert (built_site / "about" / "index.html").read_text()
+
+
+        @pytest.mark.always
+        def test_the_log(built_site):
             assert built_site
         """))
-    pytest_run(project)
+    record = project / ".cache" / "site-build.json"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"returncode": returncode, "output": "",
+                                  "site": str(project / "site")}))
+    return {"BLOG_BUILT_SITE": str(record)}
+
+
+SITE_TESTS = {"test_site.py::test_home", "test_site.py::test_about",
+              "test_site.py::test_the_log"}
+
+
+def test_a_check_of_the_built_blog_reruns_when_a_page_it_read_changed(project) -> None:
+    env = built_blog(project)
+    ran, _ = pytest_run(project, env=env)
+    assert ran == ALL | SITE_TESTS
+    ran, _ = pytest_run(project, env=env)
+    assert ran == {"test_site.py::test_the_log"}  # marked always
+    (project / "site" / "about" / "index.html").write_text("about, rebuilt")
+    ran, _ = pytest_run(project, env=env)
+    assert ran == {"test_site.py::test_about", "test_site.py::test_the_log"}
+
+
+def test_checks_of_a_blog_built_elsewhere_or_failed_always_run(project) -> None:
+    """Without a record of a build into site/, what a check read of the blog is not known
+    (a bare pytest builds it into a temporary directory): every check runs, and none is
+    recorded. A failed build's checks run to say why."""
+    env = built_blog(project)
     ran, _ = pytest_run(project)
-    assert ran == {"test_site.py::test_whole_site"}
+    assert ran == ALL | SITE_TESTS
+    ran, _ = pytest_run(project)
+    assert ran == SITE_TESTS
+    ran, _ = pytest_run(project, env=env)  # make test: none was recorded
+    assert ran == SITE_TESTS
+    built_blog(project, returncode=1)
+    ran, output = pytest_run(project, env=env)
+    assert SITE_TESTS <= ran and "the build failed" in output
+    built_blog(project, returncode=0)
+    ran, _ = pytest_run(project, env=env)
+    assert ran == SITE_TESTS  # failed last time: they run until they pass
+    ran, _ = pytest_run(project, env=env)
+    assert ran == {"test_site.py::test_the_log"}
 
 
 def test_records_of_xdist_workers_are_merged(project) -> None:
@@ -254,7 +315,7 @@ def test_a_skipped_test_runs_again(project) -> None:
     assert ran == {"test_skipped.py::test_when_ready"}
 
 
-def test_a_file_read_unrecorded_is_no_dependency(project) -> None:
+def test_a_file_read_or_a_folder_listed_unrecorded_is_no_dependency(project) -> None:
     """The browser harness serves a site's sitemap.xml unrecorded (Material's script fetches
     it on every page, and every new post changes it): a post's check does not rerun."""
     (project / "test_served.py").write_text(textwrap.dedent("""
@@ -267,6 +328,7 @@ def test_a_file_read_unrecorded_is_no_dependency(project) -> None:
         def serve():
             with unrecorded():
                 Path("data/values.txt").read_text()
+                assert sorted(p.name for p in Path("data").iterdir())
 
 
         def test_page_served_in_a_thread():
@@ -277,6 +339,9 @@ def test_a_file_read_unrecorded_is_no_dependency(project) -> None:
         """))
     (project / "data" / "other.txt").write_text("x")
     pytest_run(project)
+    (project / "data" / "new.txt").write_text("a file more in the folder it listed")
+    ran, _ = pytest_run(project)
+    assert ran == set()
     edit(project / "data" / "values.txt", "1 2 3", "1 2 4")
     ran, _ = pytest_run(project)
     assert ran == {"test_data.py::test_values"}  # it read the file as a dependency

@@ -21,6 +21,7 @@ import feedparser
 from mkdocs.utils.yaml import yaml_load
 
 from execblog.posts.frontmatter import post_date, post_paths, post_source, read_front_matter  # noqa: E402
+from tests.selection import unrecorded
 
 FEEDS = ["feed_rss_created.xml", "feed_rss_updated.xml"]
 INDEX_ENTRY = re.compile(
@@ -113,11 +114,30 @@ def post_addresses(site: Path) -> dict[str, list[Path]]:
 
 
 def post_page(site: Path, post: Post) -> Path:
-    """The one built page of a published post, found through the blog index."""
-    pages = post_addresses(site).get(post.title, [])
+    """The one built page of a published post, found through the blog index.
+
+    For ``make test``'s selection (tests/selection.py), a check of the page depends on the
+    page and the post's source, not on the index, which every new post changes: the lookup
+    is made unrecorded, then the page and the source are read, recorded. (The index has
+    checks of its own, and a post's page moves only by an edit of its source.)"""
+    with unrecorded():
+        pages = post_addresses(site).get(post.title, [])
     assert len(pages) == 1, (f"{post.source.name if post.source else post.title}: the blog "
                              f"index links {len(pages)} pages titled {post.title!r}")
+    if post.source:
+        post.source.read_bytes()
+    pages[0].read_bytes()
     return pages[0]
+
+
+def named_post(site: Path, docs: Path, name: str) -> Path:
+    """The built page of the published post whose source file is ``name``. Finding it
+    reads every post, unrecorded as in ``post_page``: a check of the page depends on that
+    post alone."""
+    with unrecorded():
+        post = next((p for p in published(docs) if p.source and p.source.name == name), None)
+    assert post, f"no published post {name} in {docs}"
+    return post_page(site, post)
 
 
 def pages_other_than_posts(site: Path) -> list[Path]:

@@ -125,6 +125,46 @@ def test_every_internal_link_and_anchor_resolves(built_site) -> None:
     assert not problems, "broken links:\n  " + "\n  ".join(problems)
 
 
+def sitemap_problems(site: Path) -> list[str]:
+    """What is wrong with ``site``'s sitemap.xml: an address outside the site's URL, or no
+    built page for it, or a built page (but the 404 page) it does not list."""
+    listed = re.findall(r"<loc>\s*([^<\s]*)\s*</loc>",
+                        (site / "sitemap.xml").read_text(encoding="utf-8"))
+    problems = [f"{url} is not under the site's URL {SITE_URL}" for url in listed
+                if not url.startswith(SITE_URL)]
+    problems += [f"{url}: no page for it in site/" for url in listed
+                 if url.startswith(SITE_URL)
+                 and target_file(site, PREFIX + url[len(SITE_URL):]) is None]
+    pages = {page_address(site, page) for page in site.rglob("*.html")
+             if page.relative_to(site).as_posix() != "404.html"}
+    problems += [f"{url} is not listed" for url in sorted(pages - set(listed))]
+    return problems
+
+
+def test_the_sitemap_lists_every_page_at_the_site_url(built_site) -> None:
+    """Material's instant navigation keeps a click in the page only for an address the
+    sitemap lists (the browser tests' server hands it over unrecorded, see
+    tests/selection.py ``unrecorded``: this is its check)."""
+    problems = sitemap_problems(built_site.site)
+    assert not problems, "sitemap.xml:\n  " + "\n  ".join(problems)
+
+
+def test_the_sitemap_check_finds_what_is_wrong(built_fixture, tmp_path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(built_fixture.site, site)
+    assert not sitemap_problems(site)
+    sitemap = site / "sitemap.xml"
+    text = sitemap.read_text(encoding="utf-8")
+    first = re.search(r"<loc>\s*([^<\s]*)\s*</loc>", text)[1]
+    sitemap.write_text(text.replace(first, "https://elsewhere.test/nothing/", 1)
+                       .replace("</urlset>", f"<url><loc>{SITE_URL}no-such-page/</loc></url>"
+                                             "</urlset>"), encoding="utf-8")
+    problems = sitemap_problems(site)
+    assert any("elsewhere.test" in p and "not under" in p for p in problems), problems
+    assert any("no-such-page" in p and "no page" in p for p in problems), problems
+    assert any(p == f"{first} is not listed" for p in problems), problems
+
+
 def test_the_checker_finds_broken_links(built_fixture, tmp_path) -> None:
     # The test above means something only if it fails on a site with broken links (the
     # fixture site's, built with the same theme and hooks: copying the blog would grow).
