@@ -85,11 +85,12 @@ def unrecorded() -> Iterator[None]:
     sitemap itself), so recording it would rerun every page's check after each post. And
     for finding one post among all (tests/site/checks.py ``named_post``), which reads them
     all: the test then reads what it found, recorded."""
+    before = getattr(_unrecorded, "on", False)
     _unrecorded.on = True
     try:
         yield
     finally:
-        _unrecorded.on = False
+        _unrecorded.on = before  # a block inside another leaves the outer one unrecorded
 
 
 def depends_on_machinery() -> None:
