@@ -294,3 +294,51 @@ def test_formatted_citations_are_kept_between_builds_and_keyed_on_what_they_depe
     kept_file.write_text("{not json")
     assert formatter().formatted(clusters, Kept(lambda: tmp_path)) == made
     assert f"{kept_file} was damaged" in caplog.text
+
+
+# --- A rebuild reads only what changed ---------------------------------------------------
+
+
+def test_a_rebuild_scans_the_labels_of_the_changed_post_only(tmp_path, monkeypatch):
+    """`mkdocs serve` runs on_files at every save: each post's labels are scanned again
+    only when its file changed (they were a fifth of a save's rebuild at 50 posts)."""
+    import shutil
+
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    from execblog.citations import plugin as citations
+
+    folder = tmp_path / "project"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "minimal", folder)
+    config_file = folder / "mkdocs.yml"
+    config_file.write_text(config_file.read_text().replace(
+        "  - execblog-execution\n", "  - execblog-citations\n  - execblog-execution\n"))
+    (folder / "docs" / "references.bib").write_text(SMALL_BIB)
+    posts = folder / "docs" / "news" / "articles"
+    first = next(posts.glob("*.md"))
+    second = posts / "2026-01-06-second.md"
+    second.write_text(first.read_text().replace("2026-01-05", "2026-01-06")
+                      .replace("# ", "# Second: ", 1) + "\n$$\nx \\label{eq:x}\n$$\n")
+    scanned = []
+    real = citations.collect_labels
+    monkeypatch.setattr(citations, "collect_labels",
+                        lambda body: scanned.append(body) or real(body))
+    config = load_config(config_file=str(config_file))
+    config.plugins.on_startup(command="serve", dirty=True)
+    plugin = config.plugins["execblog-citations"]
+
+    def rebuild():
+        scanned.clear()
+        on_config = config.plugins.on_config(config)
+        on_config.plugins.on_files(get_files(on_config), config=on_config)
+
+    rebuild()
+    assert len(scanned) == 2
+    assert plugin.posts["second"].labels == {"eq:x": 1}
+    rebuild()
+    assert scanned == []  # nothing changed: every post's labels from memory
+    second.write_text(second.read_text().replace("eq:x", "eq:y"))
+    rebuild()
+    assert len(scanned) == 1 and "eq:y" in scanned[0]
+    assert plugin.posts["second"].labels == {"eq:y": 1}
