@@ -14,8 +14,8 @@ Each test that passes is recorded with what it depended on, as it ran:
   here, so it is recorded too);
 - what its fixtures of wider scope (module, session) depended on when they were set up,
   whichever test set them up first;
-- the environment: the Python version and the lock files; when they differ, every test
-  runs.
+- the environment: the Python version, the lock files and the browser's executable; when
+  they differ, every test runs.
 
 With ``--changed``, a test is deselected when it has a record and every dependency still has
 its recorded digest. So a new test runs (no record), a test that failed runs (failures are
@@ -171,7 +171,20 @@ class Digests:
 
     def environment(self) -> dict[str, str | None]:
         return {"python": sys.version.split()[0], "version": str(VERSION),
+                "browser": browser_stamp(),
                 **{name: self._file(name) for name in ENVIRONMENT}}
+
+
+def browser_stamp() -> str | None:
+    """The browser the tests drive (tests/browser/harness.py), as its executable's path, size
+    and time: a page's checks depend on the browser as much as on the page, and an upgrade
+    of the system's package replaces the file. (None: no browser.)"""
+    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    try:
+        found = os.stat(os.path.realpath(path))
+    except OSError:
+        return None
+    return f"{path} {found.st_size} {found.st_mtime_ns}"
 
 
 def built_into(site: Path) -> bool:
@@ -321,8 +334,8 @@ class Selection:
             self.why_all = f"no record of earlier runs in {self.store}: every test runs"
             return {}
         if data.get("environment") != self.digests.environment():
-            self.why_all = ("Python or a lock file changed since the tests were recorded: "
-                            "every test runs")
+            self.why_all = ("Python, a lock file or the browser changed since the tests were "
+                            "recorded: every test runs")
             return {}
         table = data["deps"]
         return {nodeid: [tuple(table[i]) for i in indices]

@@ -349,3 +349,18 @@ def test_a_file_read_or_a_folder_listed_unrecorded_is_no_dependency(project) -> 
     (project / "data" / "other.txt").write_text("y")  # what it reads recorded: it reruns
     ran, _ = pytest_run(project)
     assert ran == {"test_served.py::test_page_served_in_a_thread"}, ran
+
+
+def test_another_browser_runs_every_test(project) -> None:
+    """A page's checks depend on the browser as much as on the page: an upgrade of the
+    system's Chromium (its executable replaced) runs everything again."""
+    browser = project / "chromium"
+    browser.write_text("#!/bin/sh\n")
+    env = {"CHROMIUM_PATH": str(browser)}
+    pytest_run(project, env=env)
+    ran, _ = pytest_run(project, env=env)
+    assert ran == set()
+    browser.write_text("#!/bin/sh\n# a newer version\n")
+    ran, output = pytest_run(project, env=env)
+    assert ran == ALL
+    assert "the browser changed since the tests were recorded" in output
