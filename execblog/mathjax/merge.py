@@ -282,6 +282,17 @@ def merge_glyphs(page_html: str, outlines: dict[str, str], memo: Memo | None = N
                    page_html)
 
 
-def lift_paint(page_html: str) -> str:
-    """Each formula of glyphs and rules only without its painting group (``lift``)."""
-    return FORMULA.sub(lift, page_html)
+def lift_paint(page_html: str, memo: Memo | None = None) -> str:
+    """Each formula of glyphs and rules only without its painting group (``lift``), kept in
+    ``memo`` as folded formulas are (a display formula takes about a millisecond)."""
+    def lifted(formula: re.Match) -> str:
+        if memo is None:
+            return lift(formula)
+        key = "lift:" + hashlib.sha256(f"{CODE}\0{formula.group(0)}".encode()).hexdigest()
+        found = memo.get(key)
+        if found is None:
+            found = lift(formula)
+            memo.put(key, found)
+        return found
+
+    return FORMULA.sub(lifted, page_html)

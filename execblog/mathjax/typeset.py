@@ -288,7 +288,7 @@ def share_glyphs(page_html: str, merge: bool | str = False,
         return page_html
     if merge:
         out = merge_glyphs(out, glyphs, memo, display=merge != "inline")
-    out = lift_paint(out)  # (what merging left, if it ran)
+    out = lift_paint(out, memo)  # (what merging left, if it ran)
     out = GLYPH_USE.sub(r'xlink:href="#mjx-glyph-\1"', out)
     used = set(STORED_USE.findall(out)) if merge else glyphs.keys()
     paths = "".join(f'<path id="mjx-glyph-{key}" d="{relative_path(d)}"></path>'

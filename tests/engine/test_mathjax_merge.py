@@ -224,6 +224,26 @@ def test_without_merging_a_formula_loses_its_painting_group_and_draws_the_same(
     assert groups >= len(formulas) // 2, groups
 
 
+def test_a_lifted_formula_is_kept_and_reused(formulas, monkeypatch) -> None:
+    """Lifting the painting group is kept like folding (a display formula costs about a
+    millisecond, at every build): a second page with the same formulas lifts none again
+    and is the same."""
+    from execblog.mathjax import merge as merge_module
+
+    kept: dict[str, str] = {}
+    memo = merge_module.Memo(kept.get, kept.__setitem__)
+    page = "".join(f'<span class="arithmatex">{svg}</span>' for svg in formulas)
+    first = share_glyphs(page, memo=memo)
+    assert first == share_glyphs(page)
+    assert any(key.startswith("lift:") for key in kept), "nothing was kept"
+
+    def no_lift(*_):
+        raise AssertionError("a formula kept was lifted again")
+
+    monkeypatch.setattr(merge_module, "lift", no_lift)
+    assert share_glyphs(page, memo=memo) == first
+
+
 def test_merging_inline_only_leaves_display_formulas_their_uses(formulas) -> None:
     """``merge_glyphs: inline``: the formulas in the text are folded into one outline each
     (all of them laid out as the page loads), a display formula keeps a <use> per glyph
