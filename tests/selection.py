@@ -187,16 +187,24 @@ def browser_stamp() -> str | None:
     return f"{path} {found.st_size} {found.st_mtime_ns}"
 
 
-def built_into(site: Path) -> bool:
-    """Whether ``BLOG_BUILT_SITE`` names a successful build of the blog into ``site``."""
+def built_site() -> Path | None:
+    """The site of the successful build ``BLOG_BUILT_SITE`` names (``make test`` builds the
+    blog before pytest starts), or None."""
     record = os.environ.get("BLOG_BUILT_SITE")
     if not record:
-        return False
+        return None
     try:
         build = json.loads(Path(record).read_text(encoding="utf-8"))
-        return build["returncode"] == 0 and Path(build["site"]).resolve() == site.resolve()
+        site = Path(build["site"])
     except (OSError, ValueError, KeyError, TypeError):
-        return False
+        return None
+    return site if build.get("returncode") == 0 and (site / "index.html").is_file() else None
+
+
+def built_into(site: Path) -> bool:
+    """Whether ``BLOG_BUILT_SITE`` names a successful build of the blog into ``site``."""
+    built = built_site()
+    return built is not None and built.resolve() == site.resolve()
 
 
 def reads_nothing_of_the_project(args) -> bool:

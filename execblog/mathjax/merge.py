@@ -256,6 +256,18 @@ def fold_key(formula: str, outlines: dict[str, str], kind: str = "fold") -> str:
     return f"{kind}:" + hashlib.sha256(text.encode()).hexdigest()
 
 
+def kept_in(memo: Memo | None, key: Callable[[], str], work: Callable[[], str]) -> str:
+    """``work()``, or what ``memo`` kept under ``key()`` from an earlier build (and kept
+    there now if it had nothing)."""
+    if memo is None:
+        return work()
+    found = memo.get(name := key())
+    if found is None:
+        found = work()
+        memo.put(name, found)
+    return found
+
+
 def merge_glyphs(page_html: str, outlines: dict[str, str], memo: Memo | None = None,
                  display: bool = True) -> str:
     """Every formula's glyphs as one outline (``fold``), or, in a formula with more in it,
@@ -267,14 +279,7 @@ def merge_glyphs(page_html: str, outlines: dict[str, str], memo: Memo | None = N
             start = match.string.rfind("<mjx-container", 0, match.start())
             if 'display="true"' in match.string[start:match.start()]:
                 return match.group(0)
-        if memo is None:
-            return work()
-        key = fold_key(match.group(0), outlines, kind)
-        found = memo.get(key)
-        if found is None:
-            found = work()
-            memo.put(key, found)
-        return found
+        return kept_in(memo, lambda: fold_key(match.group(0), outlines, kind), work)
 
     page_html = FORMULA.sub(lambda formula: kept("fold", formula,
                                                  lambda: fold(formula, outlines)), page_html)
@@ -285,14 +290,8 @@ def merge_glyphs(page_html: str, outlines: dict[str, str], memo: Memo | None = N
 def lift_paint(page_html: str, memo: Memo | None = None) -> str:
     """Each formula of glyphs and rules only without its painting group (``lift``), kept in
     ``memo`` as folded formulas are (a display formula takes about a millisecond)."""
-    def lifted(formula: re.Match) -> str:
-        if memo is None:
-            return lift(formula)
-        key = "lift:" + hashlib.sha256(f"{CODE}\0{formula.group(0)}".encode()).hexdigest()
-        found = memo.get(key)
-        if found is None:
-            found = lift(formula)
-            memo.put(key, found)
-        return found
+    def key(formula: re.Match) -> str:
+        return "lift:" + hashlib.sha256(f"{CODE}\0{formula.group(0)}".encode()).hexdigest()
 
-    return FORMULA.sub(lifted, page_html)
+    return FORMULA.sub(lambda formula: kept_in(memo, lambda: key(formula),
+                                               lambda: lift(formula)), page_html)

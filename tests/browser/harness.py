@@ -8,7 +8,6 @@ executable named by ``CHROMIUM_PATH`` (GitHub's runners have Google Chrome inste
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import sys
@@ -264,17 +263,18 @@ def collected_sample() -> list[str]:
     that ``make test`` reruns the checks of the pages a change changed (tests/selection.py):
     the site ``BLOG_BUILT_SITE`` names (``make test`` builds it before pytest starts), or
     ``[WHOLE_SAMPLE]`` without one."""
-    record = os.environ.get("BLOG_BUILT_SITE")
-    try:
-        build = json.loads(Path(record).read_text(encoding="utf-8")) if record else {}
-    except (OSError, ValueError):
-        build = {}
-    site = Path(build.get("site") or "\0")
-    if build.get("returncode") != 0 or not (site / "index.html").is_file():
+    from tests.selection import built_site  # (benchmarks use this harness without pytest's)
+
+    site = built_site()
+    if site is None:
         return [WHOLE_SAMPLE]
     return [page.relative_to(site).as_posix() for page in sampled_pages(site)]
 
 
 def sample_pages(site: Path, chosen: str) -> list[Path]:
     """The pages a test parametrized by ``collected_sample`` checks."""
-    return sampled_pages(site) if chosen == WHOLE_SAMPLE else [site / chosen]
+    if chosen == WHOLE_SAMPLE:
+        return sampled_pages(site)
+    assert (site / chosen).is_file(), \
+        f"{chosen}: no such page in {site} (the tests were collected from another build)"
+    return [site / chosen]

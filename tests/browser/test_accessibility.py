@@ -94,7 +94,6 @@ def test_the_sampled_page_has_no_wcag_violation(chosen, scheme, pages_by_scheme,
     page = pages_by_scheme(scheme)
     found = []
     for path in sample_pages(site, chosen):
-        assert path.is_file(), f"{chosen}: no such page in {site} (collected from another build?)"
         url = page_url(served.root_url, site, path)
         found += [f"{url}: {problem}" for problem in violations(page, url, scheme)]
     assert not found, (f"axe-core, {scheme} scheme: {len(found)} WCAG 2.2 A/AA "
