@@ -134,6 +134,19 @@ COUPLINGS = [
              "would let the site pin it directly."),
     Coupling("file:sphinx/search/minified-js/english-stemmer.js", "7d7aea429ad57d94",
              "package file", "snowball_english_js", "As above.", "As above."),
+    Coupling("file:material/templates/base.html", "8536d352b0093623", "package file",
+             "overrides/main.html (the `scripts` block: Material's bundle deferred by "
+             "replacing its tag's `.min.js\"></script>`; tests/site/test_scripts.py)",
+             "Material writes its bundle as a plain <script> at the end of <body>; Lighthouse "
+             "counts it as holding up the first paint of a long post (the convolution post's "
+             "first contentful paint 1.96 -> 1.65 s deferred, issue 27).",
+             "Proposed for Material: write the bundle with `defer` (it already waits for "
+             "DOMContentLoaded), or a `theme.defer_scripts` option."),
+    Coupling("file:material/templates/partials/progress.html", "f7596002950a7d9f", "package file",
+             "overrides/partials/progress.html (the same bar, named)",
+             "Material's instant-navigation progress bar has role=progressbar without a name: "
+             "a WCAG 2.2 A violation (axe-core's aria-progressbar-name) on every page.",
+             "Proposed for Material: an aria-label on div.md-progress, translated."),
     Coupling("pymdownx.superfences:RE_NESTED_FENCE_START", "1ac9ff48f4998dcc", "private read",
              "execution.scan (find executed blocks as superfences does)",
              "Blocks are found before conversion with the same fence grammar.",

@@ -19,11 +19,14 @@ MATH_ERROR = re.compile(r'<[\w-]+[^>]*?\s(?:data-mjx-error="([^"]*)"|data-mml-no
 IMAGE = re.compile(r"<img\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 ALT = re.compile(r"""\salt=(?:"\s*[^"\s][^"]*"|'\s*[^'\s][^']*')""")
 SRC = re.compile(r"""\ssrc=["']([^"']*)""")
+SCRIPT = re.compile(r"<script\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+WAITS = re.compile(r"""\s(?:defer|async)(?:[\s=>]|$)|\stype=["']?module""")
 
 
 def page_problems(html: str) -> list[str]:
     """Formulas left untypeset or drawing missing glyphs, MathJax errors, images without
-    alt text."""
+    alt text, scripts loaded while the page is parsed (without ``defer``: each holds up a
+    long page's first paint on a phone, issue 27)."""
     problems = [f"formula not typeset to SVG: {' '.join(m.group(1).split())!r}"
                 for m in FORMULA.finditer(html)]
     used = set(GLYPH_USE.findall(html))
@@ -35,4 +38,9 @@ def page_problems(html: str) -> list[str]:
         if not ALT.search(image.group(1)):
             source = SRC.search(image.group(1))
             problems.append(f"image without alt text: {source.group(1) if source else '?'}")
+    for script in SCRIPT.finditer(html):
+        source = SRC.search(script.group(1))
+        if source and not WAITS.search(script.group(1)):
+            problems.append(f"script loaded before the page is shown (no defer): "
+                            f"{source.group(1)}")
     return problems
