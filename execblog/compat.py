@@ -134,6 +134,15 @@ COUPLINGS = [
              "would let the site pin it directly."),
     Coupling("file:sphinx/search/minified-js/english-stemmer.js", "7d7aea429ad57d94",
              "package file", "snowball_english_js", "As above.", "As above."),
+    Coupling("pymdownx.highlight:Highlight.highlight", "5a4b07ca78d4f49d", "patch",
+             "cache_highlighting (execblog-build: execblog/build/highlight_cache.py)",
+             "Every build highlights every code block again through Pygments: at 50 posts, "
+             "1.6 s of a 7.5 s warm build, for HTML that changes only with the block, its "
+             "options or the packages' versions (issue 24: the build no slower). The key "
+             "holds every argument and setting of the highlighter; calls with a side effect "
+             "(inline code, HTML titles kept in the Markdown stash) are not cached.",
+             "Proposed for pymdown-extensions: a cache hook (or a pure highlight function "
+             "taking its settings) that a site generator can memoize across builds."),
     Coupling("file:material/templates/base.html", "8536d352b0093623", "package file",
              "overrides/main.html (the `scripts` block: Material's bundle deferred by "
              "replacing its tag's `.min.js\"></script>`; tests/site/test_scripts.py)",
@@ -280,6 +289,48 @@ def patch(owner, name: str, replacement) -> None:
     current = getattr(owner, name)
     replacement.original = getattr(current, "original", current)
     setattr(owner, name, replacement)
+
+
+def cache_highlighting(cache) -> None:
+    """Put ``cache`` (execblog.build.highlight_cache.HighlightCache, or None to stop) in
+    front of pymdownx.highlight's ``Highlight.highlight`` for code blocks. Inline code and
+    titles written as HTML (stored in the Markdown instance's stash: a side effect) are
+    highlighted as before."""
+    from pymdownx.highlight import Highlight
+
+    cached_highlight.cache = cache
+    patch(Highlight, "highlight", cached_highlight)
+
+
+def cached_highlight(self, src, language, *args, **kwargs):
+    original = cached_highlight.original
+    cache = cached_highlight.cache
+    if cache is None:
+        return original(self, src, language, *args, **kwargs)
+    arguments = _HIGHLIGHT_SIGNATURE.bind(self, src, language, *args, **kwargs).arguments
+    if arguments.get("inline") or (self.title_mode == "html"
+                                   and (arguments.get("title") or self.auto_title)):
+        return original(self, src, language, *args, **kwargs)
+    settings = sorted((name, value) for name, value in vars(self).items() if name != "md")
+    key = cache.key((settings, sorted((name, value) for name, value in arguments.items()
+                                      if name != "self")))
+    found = cache.get(key)
+    if found is None:
+        found = original(self, src, language, *args, **kwargs)
+        cache.put(key, found)
+    return found
+
+
+cached_highlight.cache = None
+
+
+def _highlight_signature():
+    from pymdownx.highlight import Highlight
+
+    return inspect.signature(getattr(Highlight.highlight, "original", Highlight.highlight))
+
+
+_HIGHLIGHT_SIGNATURE = _highlight_signature()
 
 
 def install_build_speedups(jinja_cache: Path) -> None:
