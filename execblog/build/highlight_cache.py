@@ -59,7 +59,8 @@ class HighlightCache:
                     db.close()
                 if attempt == 2:
                     raise PluginError(f"The highlighting cache {self.path} is damaged "
-                                      f"({error}) and could not be made again; delete it.")
+                                      f"({error}) and could not be made again; delete it."
+                                      ) from None
                 log.info(f"The highlighting cache {self.path} was damaged ({error}); "
                          "starting it afresh")
                 self.path.unlink(missing_ok=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlite3
 
 import markdown
-import pytest
 import pymdownx.highlight
+import pytest
 
 from execblog import compat
 from execblog.build.highlight_cache import HighlightCache
