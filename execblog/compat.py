@@ -20,7 +20,8 @@ Two kinds of coupling:
   (the blog plugin's pagination helpers, autorefs' maps, superfences' regular expressions,
   the live-reload server's observer, ``threading._register_atexit``);
 - **package files**: files another package installs for its own use (Sphinx's JavaScript
-  build of the Snowball stemmer, which the search serves to the browser).
+  build of the Snowball stemmer, which the search serves to the browser; the theme's
+  templates that overrides/ extends or replaces).
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ COUPLINGS = [
              "taking its settings) that a site generator can memoize across builds."),
     Coupling("file:material/templates/base.html", "8536d352b0093623", "package file",
              "overrides/main.html (the `scripts` block: Material's bundle deferred by "
-             "replacing its tag's `.min.js\"></script>`; tests/site/test_scripts.py)",
+             "replacing its tag's `.min.js\"></script>`; every page checked by "
+             "tests/site/markup.py page_problems)",
              "Material writes its bundle as a plain <script> at the end of <body>; Lighthouse "
              "counts it as holding up the first paint of a long post (the convolution post's "
              "first contentful paint 1.96 -> 1.65 s deferred, issue 27).",
@@ -300,6 +302,7 @@ def cache_highlighting(cache) -> None:
 
     cached_highlight.cache = cache
     patch(Highlight, "highlight", cached_highlight)
+    cached_highlight.signature = inspect.signature(cached_highlight.original)
 
 
 def cached_highlight(self, src, language, *args, **kwargs):
@@ -307,7 +310,7 @@ def cached_highlight(self, src, language, *args, **kwargs):
     cache = cached_highlight.cache
     if cache is None:
         return original(self, src, language, *args, **kwargs)
-    arguments = _HIGHLIGHT_SIGNATURE.bind(self, src, language, *args, **kwargs).arguments
+    arguments = cached_highlight.signature.bind(self, src, language, *args, **kwargs).arguments
     if arguments.get("inline") or (self.title_mode == "html"
                                    and (arguments.get("title") or self.auto_title)):
         return original(self, src, language, *args, **kwargs)
@@ -322,15 +325,6 @@ def cached_highlight(self, src, language, *args, **kwargs):
 
 
 cached_highlight.cache = None
-
-
-def _highlight_signature():
-    from pymdownx.highlight import Highlight
-
-    return inspect.signature(getattr(Highlight.highlight, "original", Highlight.highlight))
-
-
-_HIGHLIGHT_SIGNATURE = _highlight_signature()
 
 
 def install_build_speedups(jinja_cache: Path) -> None:

@@ -25,7 +25,9 @@ class BuildConfig(base.Config):
 class BuildPlugin(BasePlugin[BuildConfig]):
     def __init__(self) -> None:
         self.guard = Guard()
-        self.highlighting: HighlightCache | None = None  # kept across `serve` rebuilds
+        # Opened at each build and closed at its end: `mkdocs serve` rebuilds in another
+        # thread than its first build, and a SQLite connection stays in its own thread.
+        self.highlighting: HighlightCache | None = None
 
     def on_startup(self, *, command, dirty):
         self.guard.on_startup(command, dirty)
@@ -38,24 +40,30 @@ class BuildPlugin(BasePlugin[BuildConfig]):
         execution_cache.use_root(self.cache_root(config))
         config = self.guard.on_config(config) or config
         compat.install_build_speedups(self.cache_root(config) / "jinja")
-        path = self.cache_root(config) / "highlight.sqlite"
-        if self.highlighting is None or self.highlighting.path != path:
-            self.highlighting = HighlightCache(path)
+        self._close_highlighting()
+        self.highlighting = HighlightCache(self.cache_root(config) / "highlight.sqlite")
         compat.cache_highlighting(self.highlighting)
         return config
 
+    def _close_highlighting(self, save: bool = False) -> None:
+        if self.highlighting is not None:
+            try:
+                if save:
+                    self.highlighting.save()
+            finally:
+                compat.cache_highlighting(None)
+                self.highlighting.db.close()
+                self.highlighting = None
+
     @event_priority(-1000)  # after everything that writes into the site (search: -100)
     def on_post_build(self, *, config):
-        if self.highlighting is not None:
-            self.highlighting.save()
+        self._close_highlighting(save=True)
         self.guard.on_post_build(config)
 
     def on_build_error(self, *, error):
+        self._close_highlighting()
         self.guard.on_build_error(error)
 
     def on_shutdown(self):
-        compat.cache_highlighting(None)
-        if self.highlighting is not None:
-            self.highlighting.db.close()
-            self.highlighting = None
+        self._close_highlighting()
         self.guard.on_shutdown()
