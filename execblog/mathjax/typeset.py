@@ -35,10 +35,12 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
+from execblog import sqlite_cache
 from execblog.execution import cache as execution_cache
 from execblog.mathjax import merge as merge_module
 from execblog.mathjax.flatten import flatten
 from execblog.mathjax.merge import lift_paint, merge_glyphs, relative_path
+from execblog.sqlite_cache import checksum
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDERER = Path(__file__).with_name("render.cjs")
@@ -77,47 +79,16 @@ class MathJaxError(Exception):
     pass
 
 
-def checksum(svg: str) -> str:
-    return hashlib.sha256(svg.encode("utf-8")).hexdigest()
-
-
 def open_cache(path: Path) -> sqlite3.Connection:
-    """The cache's database, made if need be. One that is not a database (damaged) is
-    started afresh; one that cannot be written is the build's error, in one sentence."""
-    for attempt in (1, 2):
-        db = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=60)
-            with db:
-                db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} "
-                           "(key TEXT PRIMARY KEY, svg TEXT, sha256 TEXT)")
-                if db.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchone() is None:
-                    adopt_unchecked(db)
-            return db
-        except sqlite3.OperationalError as error:  # read-only, cannot open, locked...
-            if db is not None:
-                db.close()
-            raise cache_error(path, error) from None
-        except OSError as error:
-            raise execution_cache.not_writable(path.parent, error) from None
-        except sqlite3.DatabaseError as error:  # not a database, malformed
-            if db is not None:
-                db.close()
-            if attempt == 2:
-                raise PluginError(f"The MathJax cache {path} is damaged ({error}) and could "
-                                  "not be made again; delete it.") from None
-            log.info(f"The MathJax cache {path} was damaged ({error}); starting it afresh")
-            for leftover in (path, path.with_name(path.name + "-journal")):
-                leftover.unlink(missing_ok=True)
-    raise AssertionError("unreachable")
+    """The cache's database (execblog.sqlite_cache: made if need be, a damaged file started
+    afresh, an unwritable one the build's error in one sentence)."""
+    return sqlite_cache.open_table(
+        path, f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, svg TEXT, sha256 TEXT)",
+        TABLE, "The MathJax cache", on_empty=adopt_unchecked)
 
 
 def cache_error(path: Path, error: sqlite3.OperationalError) -> Exception:
-    if "locked" in str(error):
-        return PluginError(f"The MathJax cache {path} stayed locked by another process for "
-                           f"60 s ({error}); wait for that build to end, or delete the file.")
-    return execution_cache.not_writable(path.parent, error)
+    return sqlite_cache.cache_error(path, error, "The MathJax cache")
 
 
 def adopt_unchecked(db: sqlite3.Connection) -> None:
