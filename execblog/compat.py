@@ -140,8 +140,8 @@ COUPLINGS = [
              "Every build highlights every code block again through Pygments (at 50 posts, "
              "1.6 s of a 13.6 s build under cProfile) for HTML that changes only with the "
              "block, its options or the packages' versions (issue 24: the build no slower). "
-             "The key holds every argument and setting of the highlighter; calls with a side effect "
-             "(inline code, HTML titles kept in the Markdown stash) are not cached.",
+             "The key holds every argument and setting of the highlighter; calls with a "
+             "side effect (inline code, HTML titles kept in the Markdown stash) are not cached.",
              "Proposed for pymdown-extensions: a cache hook (or a pure highlight function "
              "taking its settings) that a site generator can memoize across builds."),
     Coupling("file:material/templates/base.html", "8536d352b0093623", "package file",
